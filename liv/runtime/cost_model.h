@@ -1,0 +1,49 @@
+// The static cost model: what an ArchSpec costs before anything runs — parameters, weight
+// bytes per storage type, cache bytes as a function of context, FLOPs of prefill and
+// decode. The search uses it to reject candidates cheaply; liv-measure reports it next to
+// measurements so it can be checked. Predicted peak memory lives in memory_plan.h (it
+// depends on how the runtime lays out its buffers). Pure functions of a validated spec.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "proto/arch_spec.pb.h"
+
+namespace nas::liv {
+
+enum class WeightType { kF32, kF16, kQ8_0, kQ4_0 };
+
+std::string_view WeightTypeName(WeightType type);  // "f32", "f16", "q8_0", "q4_0"
+absl::StatusOr<WeightType> ParseWeightType(std::string_view name);
+
+// Bytes of one stored row of `cols` weights. Quantized types use GGUF's 32-weight blocks
+// (Q8_0: 34 bytes, Q4_0: 18 bytes); a row whose length is not a multiple of 32 is stored
+// in f16, as llama.cpp falls back.
+uint64_t RowBytes(WeightType type, uint64_t cols);
+
+// Bytes of all weights: matrices and the embedding in `type`; norms and conv taps in f32.
+uint64_t WeightBytes(const ArchSpec& spec, WeightType type);
+
+// Per-sequence state after `context` tokens. KV counts only layers that own their K/V
+// (sharing layers read their source's); a windowed layer keeps min(context, window)
+// positions. Conv state is kernel_size-1 values per channel; recurrent state a
+// head_dim x head_dim matrix per head; both are independent of context.
+struct CacheBytes {
+  uint64_t kv = 0;
+  uint64_t conv_state = 0;
+  uint64_t recurrent_state = 0;
+  uint64_t total() const { return kv + conv_state + recurrent_state; }
+};
+CacheBytes CacheBytesAt(const ArchSpec& spec, uint64_t context, uint64_t kv_element_bytes = 4);
+
+// Multiply-adds count 2 FLOPs. Counted: every projection, attention scores and weighted
+// sums (over the keys each query sees), the convolution taps and the recurrence update and
+// readout. Element-wise work (norms, gates, softmax) is not counted.
+// A prefill of n tokens into an empty cache computes logits for the last token only.
+uint64_t PrefillFlops(const ArchSpec& spec, uint64_t n);
+// One decode step with `depth` tokens already cached (the new token sees depth+1 keys).
+uint64_t DecodeFlops(const ArchSpec& spec, uint64_t depth);
+
+}  // namespace nas::liv

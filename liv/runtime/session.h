@@ -1,0 +1,93 @@
+// The executor. A Model is an ArchSpec with its weights (immutable, shareable). A Session
+// runs one sequence on a model: prefill of a prompt (batched over tokens, split into
+// chunks of max_batch) and decode one token at a time, with a K/V cache per attention
+// layer, a state per convolution and per recurrence. Every buffer is planned
+// (memory_plan.h) and allocated — and touched — when the session is created, so nothing is
+// allocated per step and resident memory matches the plan. Prefill computes logits for
+// the last token only, as llama.cpp does. A session is used from one thread at a time; it
+// owns a pool that runs each operation on `threads` threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "liv/kernels/kernels.h"
+#include "liv/runtime/cost_model.h"
+#include "liv/runtime/memory_plan.h"
+#include "liv/runtime/thread_pool.h"
+#include "liv/runtime/weights.h"
+#include "proto/arch_spec.pb.h"
+
+namespace nas::liv {
+
+class Model {
+ public:
+  // Validates the spec and fills deterministic random weights from `seed`. Only f32
+  // weights run in this build; other types are rejected with Unimplemented.
+  static absl::StatusOr<std::shared_ptr<Model>> CreateRandom(const ArchSpec& spec,
+                                                            WeightType type, uint64_t seed,
+                                                            int threads = 1);
+
+  const ArchSpec& spec() const { return spec_; }
+  WeightType weight_type() const { return type_; }
+  const ModelWeights& weights() const { return *weights_; }
+  ModelWeights& mutable_weights() { return *weights_; }
+
+ private:
+  Model() = default;
+  ArchSpec spec_;
+  WeightType type_ = WeightType::kF32;
+  std::unique_ptr<ModelWeights> weights_;
+};
+
+class Session {
+ public:
+  static absl::StatusOr<std::unique_ptr<Session>> Create(std::shared_ptr<const Model> model,
+                                                        const RuntimeOptions& options);
+  ~Session();
+
+  // Appends the tokens to the sequence; returns the logits after the last one (valid until
+  // the next call). Fails without changing the sequence on bad ids or a full context.
+  absl::StatusOr<std::span<const float>> Prefill(std::span<const int32_t> tokens);
+  absl::StatusOr<std::span<const float>> Decode(int32_t token);
+
+  // Forgets the sequence (position 0, zero states).
+  void Reset();
+
+  uint64_t position() const { return position_; }
+  const MemoryPlan& plan() const { return plan_; }
+  const RuntimeOptions& options() const { return options_; }
+  const kernels::KernelTable& kernels() const { return kernels_; }
+
+ private:
+  Session(std::shared_ptr<const Model> model, const RuntimeOptions& options);
+  absl::Status Allocate();
+  absl::Status CheckTokens(std::span<const int32_t> tokens) const;
+  void ForwardChunk(const int32_t* tokens, size_t n);
+
+  std::shared_ptr<const Model> model_;
+  RuntimeOptions options_;
+  MemoryPlan plan_;
+  const kernels::KernelTable& kernels_;
+  ThreadPool pool_;
+  uint64_t position_ = 0;
+  // One allocation holds every buffer below.
+  float* arena_ = nullptr;
+  uint64_t arena_floats_ = 0;
+  float* hidden_ = nullptr;
+  float* normed_ = nullptr;
+  float* out_ = nullptr;
+  float* proj_ = nullptr;
+  float* mixed_ = nullptr;
+  float* rope_ = nullptr;
+  float* scratch_ = nullptr;
+  uint64_t scratch_stride_ = 0;
+  float* logits_ = nullptr;
+  std::vector<std::vector<double>> rope_inv_freq_;  // per attention layer
+  std::vector<float*> kv_k_, kv_v_, conv_state_, rec_state_;  // per layer, null if none
+};
+
+}  // namespace nas::liv

@@ -1,0 +1,181 @@
+// The executor against the naive reference, decode against prefill, and thread-count
+// independence, for every operator kind and option.
+#include "liv/runtime/session.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tests/liv/runtime/reference_model.h"
+#include "tests/liv/runtime/test_specs.h"
+
+namespace nas::liv {
+namespace {
+
+using testing::OperatorCoverageSpecs;
+
+std::vector<int32_t> Tokens(size_t n, int vocab, uint32_t seed = 7) {
+  std::vector<int32_t> out(n);
+  uint32_t x = seed;
+  for (auto& t : out) {
+    x = x * 1664525u + 1013904223u;
+    t = static_cast<int32_t>((x >> 8) % vocab);
+  }
+  return out;
+}
+
+// max |a - b| / max |b|
+template <typename A, typename B>
+double RelativeError(const A& a, const B& b) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
+    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
+  }
+  return diff / scale;
+}
+
+std::vector<float> Copy(std::span<const float> s) { return {s.begin(), s.end()}; }
+
+std::unique_ptr<Session> NewSession(std::shared_ptr<Model> model, int threads = 1,
+                                    uint32_t max_batch = 4, uint32_t max_context = 64) {
+  RuntimeOptions options;
+  options.threads = threads;
+  options.max_batch = max_batch;
+  options.max_context = max_context;
+  auto session = Session::Create(model, options);
+  EXPECT_TRUE(session.ok()) << session.status();
+  return std::move(session).value();
+}
+
+class OperatorTest : public ::testing::TestWithParam<ArchSpec> {
+ protected:
+  void SetUp() override {
+    auto model = Model::CreateRandom(GetParam(), WeightType::kF32, /*seed=*/42);
+    ASSERT_TRUE(model.ok()) << model.status();
+    model_ = *model;
+  }
+  std::shared_ptr<Model> model_;
+};
+
+TEST_P(OperatorTest, PrefillMatchesNaiveReference) {
+  const auto tokens = Tokens(13, GetParam().vocab_size());
+  const auto reference = testing::ReferenceForward(GetParam(), model_->weights(), tokens);
+  for (uint32_t max_batch : {1u, 4u, 16u}) {
+    auto session = NewSession(model_, 1, max_batch);
+    auto logits = session->Prefill(tokens);
+    ASSERT_TRUE(logits.ok()) << logits.status();
+    EXPECT_LE(RelativeError(*logits, reference.back()), 1e-4) << "max_batch " << max_batch;
+  }
+}
+
+TEST_P(OperatorTest, DecodeAfterPrefillMatchesLongerPrefill) {
+  const auto tokens = Tokens(24, GetParam().vocab_size());
+  const auto reference = testing::ReferenceForward(GetParam(), model_->weights(), tokens);
+  // (n, m) pairs crossing the windows (3..6), the chunk size (4) and the ring capacity.
+  const std::pair<size_t, size_t> cases[] = {{1, 10}, {3, 4}, {4, 5}, {5, 3}, {6, 6},
+                                             {9, 11}, {13, 2}, {17, 7}};
+  for (auto [n, m] : cases) {
+    auto decoded = NewSession(model_);
+    ASSERT_TRUE(decoded->Prefill(std::span(tokens.data(), n)).ok());
+    std::vector<float> last;
+    for (size_t j = 0; j < m; ++j) {
+      auto logits = decoded->Decode(tokens[n + j]);
+      ASSERT_TRUE(logits.ok()) << logits.status();
+      last = Copy(*logits);
+      EXPECT_LE(RelativeError(last, reference[n + j]), 1e-4) << "n " << n << " step " << j;
+    }
+    auto prefilled = NewSession(model_);
+    auto logits = prefilled->Prefill(std::span(tokens.data(), n + m));
+    ASSERT_TRUE(logits.ok()) << logits.status();
+    EXPECT_LE(RelativeError(last, *logits), 1e-4) << "n " << n << " m " << m;
+    EXPECT_EQ(decoded->position(), n + m);
+  }
+}
+
+TEST_P(OperatorTest, ResetStartsAFreshSequence) {
+  const auto tokens = Tokens(9, GetParam().vocab_size());
+  auto session = NewSession(model_);
+  auto first = session->Prefill(tokens);
+  ASSERT_TRUE(first.ok());
+  const auto expected = Copy(*first);
+  ASSERT_TRUE(session->Decode(3).ok());
+  session->Reset();
+  auto again = session->Prefill(tokens);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Copy(*again), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllOperators, OperatorTest,
+                         ::testing::ValuesIn(OperatorCoverageSpecs()),
+                         [](const auto& info) { return info.param.name(); });
+
+TEST(SessionTest, ResultsDoNotDependOnThreadCount) {
+  using namespace testing;
+  const ArchSpec spec =
+      MakeSpec("threads", 301, 256,
+               {ConvLayer(3, ShortConv::DOUBLE), AttentionLayer(8, 4, 32, true),
+                RecurrenceLayer(4, 32), AttentionLayer(8, 2, 32, true, 20),
+                AttentionLayer(8, 4, 32, true, 0, 1), WithGelu(ConvLayer(4, ShortConv::NONE), 200)});
+  auto model = Model::CreateRandom(spec, WeightType::kF32, 3);
+  ASSERT_TRUE(model.ok());
+  const auto tokens = Tokens(150, spec.vocab_size());
+  std::vector<std::vector<float>> results[2];
+  for (int threads : {1, 2}) {
+    auto session = NewSession(*model, threads, /*max_batch=*/64, /*max_context=*/256);
+    auto logits = session->Prefill(tokens);
+    ASSERT_TRUE(logits.ok());
+    results[threads - 1].push_back(Copy(*logits));
+    for (int j = 0; j < 5; ++j) {
+      auto step = session->Decode(tokens[j]);
+      ASSERT_TRUE(step.ok());
+      results[threads - 1].push_back(Copy(*step));
+    }
+  }
+  for (size_t i = 0; i < results[0].size(); ++i) {
+    EXPECT_LE(RelativeError(results[1][i], results[0][i]), 1e-5) << "output " << i;
+  }
+}
+
+TEST(SessionTest, RandomWeightsAreDeterministicAndThreadIndependent) {
+  const ArchSpec spec = OperatorCoverageSpecs().front();
+  auto a = Model::CreateRandom(spec, WeightType::kF32, 11, 1);
+  auto b = Model::CreateRandom(spec, WeightType::kF32, 11, 2);
+  auto c = Model::CreateRandom(spec, WeightType::kF32, 12, 1);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  const float* wa = (*a)->weights().layer(0).q;
+  const float* wb = (*b)->weights().layer(0).q;
+  const float* wc = (*c)->weights().layer(0).q;
+  EXPECT_TRUE(std::equal(wa, wa + 400, wb));
+  EXPECT_FALSE(std::equal(wa, wa + 400, wc));
+}
+
+TEST(SessionTest, RejectsBadTokensAndFullContext) {
+  auto model = Model::CreateRandom(OperatorCoverageSpecs().front(), WeightType::kF32, 1);
+  ASSERT_TRUE(model.ok());
+  auto session = NewSession(*model, 1, 4, /*max_context=*/8);
+  const std::vector<int32_t> bad = {1, 37};
+  auto result = session->Prefill(bad);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("token 1: id 37 is outside the vocabulary [0, 37)"),
+            std::string::npos)
+      << result.status();
+  EXPECT_EQ(session->position(), 0u);
+  const std::vector<int32_t> nine(9, 1);
+  EXPECT_EQ(session->Prefill(nine).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(session->Prefill(std::span(nine.data(), 8)).ok());
+  EXPECT_EQ(session->Decode(1).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(SessionTest, RejectsUnsupportedWeightTypeAndInvalidSpec) {
+  ArchSpec spec = OperatorCoverageSpecs().front();
+  EXPECT_EQ(Model::CreateRandom(spec, WeightType::kQ4_0, 1).status().code(),
+            absl::StatusCode::kUnimplemented);
+  spec.set_d_model(0);
+  EXPECT_EQ(Model::CreateRandom(spec, WeightType::kF32, 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace nas::liv
