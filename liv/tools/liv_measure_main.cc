@@ -8,6 +8,7 @@
 #include "CLI/CLI.hpp"
 #include "liv/model/spec_source.h"
 #include "liv/tools/measure_protocol.h"
+#include "liv/tools/measure_summary.h"
 
 namespace {
 
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
   };
   auto result = RunMeasurement(*spec, model, protocol, progress);
   if (!result.ok()) return Fail(1, std::string(result.status().message()));
+  if (!quiet) std::cerr << SummarizeMeasurement(*result);
   const std::string text = result->dump(2) + "\n";
   if (output.empty()) {
     std::cout << text;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job, from a fresh machine: installs the packages (when run as root), builds, and
+# measures LFM2-350M (f32, deterministic random weights) with liv-measure: prefill at 512
+# and 4096 tokens, decode at depth 0 and 4096, peak memory against the cost model.
+# The JSON report goes to out/lfm2-350m.json and a summary to the terminal.
+# Usage: scripts/main_job.sh [extra liv-measure flags, e.g. -m LFM2-1.2B -r 5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -eq 0 ]; then
+  scripts/setup.sh
+fi
+scripts/build.sh
+mkdir -p out
+./build/liv/liv-measure -m LFM2-350M -p 512,4096 -d 0,4096 -n 32 -r 3 \
+  -o out/lfm2-350m.json "$@"
+echo "full report: out/lfm2-350m.json"
