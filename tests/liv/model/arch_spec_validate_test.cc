@@ -120,6 +120,9 @@ struct Rule {
   std::string expected;  // the whole message
 };
 
+// Test names show a rule by its name only.
+void PrintTo(const Rule& rule, std::ostream* os) { *os << rule.name; }
+
 class ValidateRuleTest : public testing::TestWithParam<Rule> {};
 
 TEST_P(ValidateRuleTest, ReportsTheFieldPath) {

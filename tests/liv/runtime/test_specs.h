@@ -1,6 +1,7 @@
 // Small ArchSpecs covering every operator kind and option, for runtime tests.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,3 +24,8 @@ ArchSpec MakeSpec(const std::string& name, int vocab, int d_model, std::vector<L
 std::vector<ArchSpec> OperatorCoverageSpecs();
 
 }  // namespace nas::liv::testing
+
+namespace nas {
+// Test names show a spec by its name only.
+inline void PrintTo(const ArchSpec& spec, std::ostream* os) { *os << spec.name(); }
+}  // namespace nas
