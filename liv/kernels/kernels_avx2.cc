@@ -1,6 +1,6 @@
 // The AVX2 + FMA variant. Vector loops cover whole multiples of 8 floats and a scalar loop
-// finishes the tail. gemv, the decode hot path, streams 4 rows at once with 8 independent
-// accumulators so that it runs at memory bandwidth. GELU reuses the scalar reference.
+// finishes the tail. gemv, the decode hot path, streams 8 rows at once with software
+// prefetch so that it runs at memory bandwidth. GELU reuses the scalar reference.
 //
 // This file is compiled with AVX2 flags, so it must not instantiate inline functions or
 // templates with external linkage (std::min, std::exp, ...): the linker could keep this
@@ -64,35 +64,49 @@ float ExpScalar(float x) {
   return lanes[0];
 }
 
-// R consecutive rows of y = W x, two accumulators per row over 16 columns per step: with
-// R = 4 that is 8 independent FMA chains and 4 sequential streams for the prefetcher.
+// gemv streams the matrix from DRAM, so its speed is the number of cache lines in flight.
+// Each step takes one cache line (16 floats, two vectors) from each of 8 rows into one
+// accumulator per row (8 chains, enough to hide FMA latency within 16 registers); software
+// prefetch (into L2) runs kGemvPrefetch floats ahead in every row and, near the end of the
+// rows, continues into the same rows of the next group, so that no stream stalls at a row
+// boundary waiting for the hardware prefetcher.
+constexpr size_t kGemvRows = 8;
+constexpr size_t kGemvPrefetch = 1024;
+
+// R rows of y = W x starting at w; `next` is the next group of rows (or w itself).
 template <int R>
-inline void GemvRows(const float* w, size_t ldw, size_t cols, const float* x, float* y) {
-  __m256 acc0[R];
-  __m256 acc1[R];
-  for (int r = 0; r < R; ++r) {
-    acc0[r] = _mm256_setzero_ps();
-    acc1[r] = _mm256_setzero_ps();
-  }
-  size_t k = 0;
-  for (; k + 2 * kLanes <= cols; k += 2 * kLanes) {
+inline void GemvRows(const float* w, size_t ldw, size_t cols, const float* x, float* y,
+                     const float* next) {
+  __m256 acc[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
+  // Prefetch `ahead` floats along the row; in the last `ahead` columns, the next rows.
+  const size_t ahead = kGemvPrefetch < cols ? kGemvPrefetch : cols;
+  auto step = [&](size_t k, const float* prefetch) __attribute__((always_inline)) {
     const __m256 x0 = _mm256_loadu_ps(x + k);
     const __m256 x1 = _mm256_loadu_ps(x + k + kLanes);
+#pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(prefetch + r * ldw), _MM_HINT_T1);
       const float* row = w + r * ldw + k;
-      acc0[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row), x0, acc0[r]);
-      acc1[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row + kLanes), x1, acc1[r]);
+      acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row), x0, acc[r]);
+      acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row + kLanes), x1, acc[r]);
     }
-  }
+  };
+  size_t k = 0;
+  for (; k + 2 * kLanes <= cols - ahead; k += 2 * kLanes) step(k, w + k + ahead);
+  for (; k + 2 * kLanes <= cols; k += 2 * kLanes) step(k, next + (k + ahead - cols));
   if (k + kLanes <= cols) {
     const __m256 x0 = _mm256_loadu_ps(x + k);
+#pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      acc0[r] = _mm256_fmadd_ps(_mm256_loadu_ps(w + r * ldw + k), x0, acc0[r]);
+      acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(w + r * ldw + k), x0, acc[r]);
     }
     k += kLanes;
   }
+#pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
-    float sum = HSum(_mm256_add_ps(acc0[r], acc1[r]));
+    float sum = HSum(acc[r]);
     for (size_t t = k; t < cols; ++t) sum += w[r * ldw + t] * x[t];
     y[r] = sum;
   }
@@ -100,8 +114,16 @@ inline void GemvRows(const float* w, size_t ldw, size_t cols, const float* x, fl
 
 void GemvF32(const float* w, size_t ldw, size_t rows, size_t cols, const float* x, float* y) {
   size_t r = 0;
-  for (; r + 4 <= rows; r += 4) GemvRows<4>(w + r * ldw, ldw, cols, x, y + r);
-  for (; r < rows; ++r) GemvRows<1>(w + r * ldw, ldw, cols, x, y + r);
+  for (; r + kGemvRows <= rows; r += kGemvRows) {
+    const float* group = w + r * ldw;
+    const float* next = r + 2 * kGemvRows <= rows ? group + kGemvRows * ldw : group;
+    GemvRows<kGemvRows>(group, ldw, cols, x, y + r, next);
+  }
+  if (r + 4 <= rows) {
+    GemvRows<4>(w + r * ldw, ldw, cols, x, y + r, w + r * ldw);
+    r += 4;
+  }
+  for (; r < rows; ++r) GemvRows<1>(w + r * ldw, ldw, cols, x, y + r, w + r * ldw);
 }
 
 float DotF32(const float* a, const float* b, size_t n) {

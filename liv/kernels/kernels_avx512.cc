@@ -1,6 +1,6 @@
 // The AVX-512 (F/BW/DQ/VL) variant. Tails use masked loads and stores. gemv, the decode
-// hot path, streams 4 rows at once with 8 independent accumulators so that it runs at
-// memory bandwidth. GELU reuses the scalar reference.
+// hot path, streams 8 rows at once with software prefetch so that it runs at memory
+// bandwidth. GELU reuses the scalar reference.
 //
 // This file is compiled with AVX-512 flags, so it must not instantiate inline functions or
 // templates with external linkage (std::min, std::sqrt, ...): the linker could keep this
@@ -49,48 +49,58 @@ __m512 Exp(__m512 x) {
   return _mm512_scalef_ps(p, n);
 }
 
-// R consecutive rows of y = W x. Per row two accumulators over 32 columns per step: with
-// R = 4 that is 8 independent FMA chains, enough to hide FMA latency when the rows sit in
-// cache, and 4 sequential streams that the hardware prefetcher follows when they do not.
+// gemv streams the matrix from DRAM, so its speed is the number of cache lines in flight.
+// Each step takes one cache line (16 floats) from each of 8 rows, with an independent
+// accumulator per row; software prefetch (into L2) runs kGemvPrefetch floats ahead in
+// every row and, near the end of the rows, continues into the same rows of the next
+// group, so that no stream stalls at a row boundary waiting for the hardware prefetcher.
+constexpr size_t kGemvRows = 8;
+constexpr size_t kGemvPrefetch = 1024;
+
+// R rows of y = W x starting at w; `next` is the next group of rows (or w itself).
 template <int R>
-inline void GemvRows(const float* w, size_t ldw, size_t cols, const float* x, float* y) {
-  __m512 acc0[R];
-  __m512 acc1[R];
-  for (int r = 0; r < R; ++r) {
-    acc0[r] = _mm512_setzero_ps();
-    acc1[r] = _mm512_setzero_ps();
-  }
+inline void GemvRows(const float* w, size_t ldw, size_t cols, const float* x, float* y,
+                     const float* next) {
+  __m512 acc[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+  // Prefetch `ahead` floats along the row; in the last `ahead` columns, the next rows.
+  const size_t ahead = kGemvPrefetch < cols ? kGemvPrefetch : cols;
+  auto step = [&](size_t k, const float* prefetch) __attribute__((always_inline)) {
+    const __m512 xv = _mm512_loadu_ps(x + k);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(prefetch + r * ldw), _MM_HINT_T1);
+      acc[r] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * ldw + k), xv, acc[r]);
+    }
+  };
   size_t k = 0;
-  for (; k + 2 * kLanes <= cols; k += 2 * kLanes) {
-    const __m512 x0 = _mm512_loadu_ps(x + k);
-    const __m512 x1 = _mm512_loadu_ps(x + k + kLanes);
-    for (int r = 0; r < R; ++r) {
-      const float* row = w + r * ldw + k;
-      acc0[r] = _mm512_fmadd_ps(_mm512_loadu_ps(row), x0, acc0[r]);
-      acc1[r] = _mm512_fmadd_ps(_mm512_loadu_ps(row + kLanes), x1, acc1[r]);
-    }
-  }
-  if (k + kLanes <= cols) {
-    const __m512 x0 = _mm512_loadu_ps(x + k);
-    for (int r = 0; r < R; ++r) {
-      acc0[r] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * ldw + k), x0, acc0[r]);
-    }
-    k += kLanes;
-  }
+  for (; k + kLanes <= cols - ahead; k += kLanes) step(k, w + k + ahead);
+  for (; k + kLanes <= cols; k += kLanes) step(k, next + (k + ahead - cols));
   if (k < cols) {
     const __mmask16 m = TailMask(cols - k);
-    const __m512 x0 = _mm512_maskz_loadu_ps(m, x + k);
+    const __m512 xv = _mm512_maskz_loadu_ps(m, x + k);
+#pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      acc1[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + r * ldw + k), x0, acc1[r]);
+      acc[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + r * ldw + k), xv, acc[r]);
     }
   }
-  for (int r = 0; r < R; ++r) y[r] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) y[r] = _mm512_reduce_add_ps(acc[r]);
 }
 
 void GemvF32(const float* w, size_t ldw, size_t rows, size_t cols, const float* x, float* y) {
   size_t r = 0;
-  for (; r + 4 <= rows; r += 4) GemvRows<4>(w + r * ldw, ldw, cols, x, y + r);
-  for (; r < rows; ++r) GemvRows<1>(w + r * ldw, ldw, cols, x, y + r);
+  for (; r + kGemvRows <= rows; r += kGemvRows) {
+    const float* group = w + r * ldw;
+    const float* next = r + 2 * kGemvRows <= rows ? group + kGemvRows * ldw : group;
+    GemvRows<kGemvRows>(group, ldw, cols, x, y + r, next);
+  }
+  if (r + 4 <= rows) {
+    GemvRows<4>(w + r * ldw, ldw, cols, x, y + r, w + r * ldw);
+    r += 4;
+  }
+  for (; r < rows; ++r) GemvRows<1>(w + r * ldw, ldw, cols, x, y + r, w + r * ldw);
 }
 
 float DotF32(const float* a, const float* b, size_t n) {

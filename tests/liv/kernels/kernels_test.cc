@@ -193,6 +193,25 @@ TEST(Dispatch, ListStartsWithScalarAndActiveIsSupported) {
   EXPECT_EQ(&Active(), &Active());
 }
 
+TEST(Dispatch, EveryTableIsComplete) {
+  for (const KernelTable* t : AllVariants()) {
+    ASSERT_NE(t->name, nullptr);
+    SCOPED_TRACE(t->name);
+    EXPECT_NE(t->supported, nullptr);
+    EXPECT_NE(t->gemv_f32, nullptr);
+    EXPECT_NE(t->dot_f32, nullptr);
+    EXPECT_NE(t->axpy_f32, nullptr);
+    EXPECT_NE(t->rmsnorm_f32, nullptr);
+    EXPECT_NE(t->swiglu_f32, nullptr);
+    EXPECT_NE(t->gelu_f32, nullptr);
+    EXPECT_NE(t->softmax_f32, nullptr);
+    EXPECT_NE(t->rope_f32, nullptr);
+    EXPECT_NE(t->short_conv_f32, nullptr);
+    EXPECT_NE(t->gla_step_f32, nullptr);
+    EXPECT_NE(t->sum_f32, nullptr);
+  }
+}
+
 // ---- every variant against the scalar reference ------------------------------------------
 
 class KernelParityTest : public ::testing::TestWithParam<const KernelTable*> {
@@ -227,6 +246,17 @@ TEST_P(KernelParityTest, Gemv) {
       }
     }
   }
+}
+
+TEST_P(KernelParityTest, GemvEmpty) {
+  const float w[8] = {};
+  const float x[1] = {};
+  float y[9] = {7, 7, 7, 7, 7, 7, 7, 7, 7};
+  k().gemv_f32(w, 0, 9, 0, x, y);  // zero columns: every y is an empty sum
+  for (float v : y) EXPECT_EQ(v, 0.0f);
+  y[0] = 7;
+  k().gemv_f32(w, 1, 0, 1, x, y);  // zero rows: nothing written
+  EXPECT_EQ(y[0], 7.0f);
 }
 
 TEST_P(KernelParityTest, DotAndSum) {
