@@ -23,29 +23,24 @@ Seq Attention(const Attention& a, const LayerWeights& lw, const Seq& x, double e
   const size_t d = x[0].size(), hd = a.head_dim(), heads = a.num_heads();
   const size_t kv_heads = a.num_kv_heads(), group = heads / kv_heads;
   const size_t n = x.size();
-  Seq q(n);
-  for (size_t t = 0; t < n; ++t) {
-    Vec qt = RefMatVec(lw.q, heads * hd, d, x[t]);
+  // Per head: optional RMSNorm (weight of head_dim), then RoPE at the token's position.
+  auto norm_and_rotate = [&](const Vec& projected, size_t count, const float* norm, size_t t) {
     Vec rotated;
-    for (size_t h = 0; h < heads; ++h) {
-      Vec head = Slice(qt, h * hd, hd);
-      if (a.qk_norm()) head = RefRmsNorm(head, lw.q_norm, eps);
+    for (size_t h = 0; h < count; ++h) {
+      Vec head = Slice(projected, h * hd, hd);
+      if (a.qk_norm()) head = RefRmsNorm(head, norm, eps);
       head = RefRope(head, t, a.rope_theta());
       rotated.insert(rotated.end(), head.begin(), head.end());
     }
-    q[t] = rotated;
+    return rotated;
+  };
+  Seq q(n);
+  for (size_t t = 0; t < n; ++t) {
+    q[t] = norm_and_rotate(RefMatVec(lw.q, heads * hd, d, x[t]), heads, lw.q_norm, t);
     if (!a.has_kv_source_layer()) {
-      Vec kt = RefMatVec(lw.k, kv_heads * hd, d, x[t]);
-      Vec vt = RefMatVec(lw.v, kv_heads * hd, d, x[t]);
-      Vec krot;
-      for (size_t h = 0; h < kv_heads; ++h) {
-        Vec head = Slice(kt, h * hd, hd);
-        if (a.qk_norm()) head = RefRmsNorm(head, lw.k_norm, eps);
-        head = RefRope(head, t, a.rope_theta());
-        krot.insert(krot.end(), head.begin(), head.end());
-      }
-      own->k.push_back(krot);
-      own->v.push_back(vt);
+      own->k.push_back(
+          norm_and_rotate(RefMatVec(lw.k, kv_heads * hd, d, x[t]), kv_heads, lw.k_norm, t));
+      own->v.push_back(RefMatVec(lw.v, kv_heads * hd, d, x[t]));
     }
   }
   const AttentionKv& kv = a.has_kv_source_layer() ? kvs[a.kv_source_layer()] : *own;
