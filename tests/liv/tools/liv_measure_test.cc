@@ -2,39 +2,16 @@
 // cost model's prediction (within 10%), for LFM2-350M and for attention-only and conv-only
 // specs at 512 and 4096 context.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "nlohmann/json.hpp"
+#include "tests/liv/tools/run_command.h"
 
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-RunResult RunCommand(const std::string& binary, const std::string& args) {
-  const std::string err_path = ::testing::TempDir() + "liv_measure_stderr.txt";
-  const std::string command = binary + " " + args + " 2>" + err_path;
-  RunResult r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.out.append(buffer, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::stringstream ss;
-  ss << err.rdbuf();
-  r.err = ss.str();
-  return r;
-}
+using nas::liv::testing::RunCommand;
+using nas::liv::testing::RunResult;
 
 std::string Spec(const std::string& name) {
   return std::string(NAS_TEST_DATA_DIR) + "/specs/" + name;

@@ -1,0 +1,30 @@
+#include "tests/liv/tools/run_command.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace nas::liv::testing {
+
+RunResult RunCommand(const std::string& binary, const std::string& args) {
+  const std::string err_path = ::testing::TempDir() + "run_command_stderr.txt";
+  const std::string command = binary + " " + args + " 2>" + err_path;
+  RunResult r;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.out.append(buffer, n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream ss;
+  ss << err.rdbuf();
+  r.err = ss.str();
+  return r;
+}
+
+}  // namespace nas::liv::testing
