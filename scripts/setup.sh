@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
-  # schemas and errors-as-values
-  protobuf-compiler libprotobuf-dev libabsl-dev
+  # schemas, services and errors-as-values
+  protobuf-compiler libprotobuf-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc
   # command lines, JSON output
   libcli11-dev nlohmann-json3-dev
   # f32 GEMM for prefill
