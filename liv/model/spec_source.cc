@@ -1,5 +1,7 @@
 #include "liv/model/spec_source.h"
 
+#include <iostream>
+#include <iterator>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,7 +25,12 @@ absl::StatusOr<ArchSpec> LoadArchSpec(std::string_view preset_or_path,
   }
 
   const std::string path(preset_or_path);
-  absl::StatusOr<ArchSpec> spec = ReadArchSpecFile(path);
+  // "-": text format on standard input (how the device agent hands a spec to a remote
+  // liv-measure through adb or ssh).
+  absl::StatusOr<ArchSpec> spec =
+      path == "-" ? ParseArchSpecText(std::string(std::istreambuf_iterator<char>(std::cin), {}),
+                                      "<stdin>")
+                  : ReadArchSpecFile(path);
   if (absl::IsNotFound(spec.status())) {
     absl::string_view why = spec.status().message();  // "PATH: no such file"
     absl::ConsumePrefix(&why, path + ": ");
@@ -33,7 +40,8 @@ absl::StatusOr<ArchSpec> LoadArchSpec(std::string_view preset_or_path,
   }
   if (!spec.ok()) return spec.status();  // parse errors already name the file and line
   if (absl::Status status = ValidateArchSpec(*spec, limits); !status.ok()) {
-    return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+    return absl::Status(status.code(),
+                        absl::StrCat(path == "-" ? "<stdin>" : path, ": ", status.message()));
   }
   return spec;
 }

@@ -1,5 +1,6 @@
 // Resolves what a user names on a command line — a preset ("lfm2-350m", any case) or an
-// ArchSpec file (.textproto / .json) — into a validated ArchSpec. Errors are one line and
+// ArchSpec file (.textproto / .json), or "-" for text format on standard input — into a
+// validated ArchSpec. Errors are one line and
 // name the file (and line or field). Stateless; thread-safe.
 #pragma once
 
