@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   CLI::App* measure = app.add_subcommand("measure", "Measure one model locally and print a table");
   std::string preset, spec_path, weights = "f32";
   std::vector<uint32_t> prompts, depths;
-  uint32_t threads = 0, repetitions = 0, decode_tokens = 0;
+  uint32_t threads = 0, repetitions = 0, decode_tokens = 0, times = 1;
   uint64_t seed = 0;
   auto* model = measure->add_option_group("model");
   model->add_option("--preset", preset, "An LFM2 preset, e.g. lfm2-350m");
@@ -140,6 +140,10 @@ int main(int argc, char** argv) {
   measure->add_option("-t,--threads", threads, "Threads (default physical cores)");
   measure->add_option("-r,--repetitions", repetitions, "Fixed repetitions (default adaptive 6..30)");
   measure->add_option("--seed", seed, "Seed of weights and prompts");
+  measure->add_option("--times", times,
+                      "Independent measurements (fresh child each); with more than one, also "
+                      "prints the spread of the medians and whether the intervals agree")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -185,10 +189,18 @@ int main(int argc, char** argv) {
     std::cerr << "device-agent: measuring " << validated->spec().name() << " ("
               << made->Description() << ")...\n";
     Measurer measurer(std::move(made).value());
-    ChildProcess child;
-    const MeasureResult result = measurer.Measure(*validated, 0, child, {});
-    std::cout << FormatResult(result);
-    return result.outcome() == MeasureResult::OK ? 0 : 1;
+    std::vector<MeasureResult> results;
+    for (uint32_t i = 0; i < std::max<uint32_t>(times, 1); ++i) {
+      ChildProcess child;
+      results.push_back(measurer.Measure(*validated, 0, child, {}));
+      if (times > 1) std::cout << "measurement " << i + 1 << "/" << times << ":\n";
+      std::cout << FormatResult(results.back()) << std::flush;
+    }
+    if (times > 1) std::cout << FormatConsistency(results);
+    for (const MeasureResult& r : results) {
+      if (r.outcome() != MeasureResult::OK) return 1;
+    }
+    return 0;
   }
   return Serve(options, grace_seconds);
 }

@@ -66,4 +66,66 @@ std::string FormatResult(const MeasureResult& r) {
   return out + memory;
 }
 
+namespace {
+
+struct Point {
+  std::string name;
+  std::vector<const Summary*> summaries;
+  std::vector<bool> met;
+};
+
+std::string ConsistencyLine(const Point& p) {
+  double lo = 1e300, hi = 0;
+  for (const Summary* s : p.summaries) {
+    lo = std::min(lo, s->median());
+    hi = std::max(hi, s->median());
+  }
+  int pairs = 0, outside = 0, met = 0;
+  for (size_t i = 0; i < p.summaries.size(); ++i) {
+    met += p.met[i];
+    for (size_t j = 0; j < p.summaries.size(); ++j) {
+      if (i == j || !p.met[i] || !p.met[j]) continue;
+      ++pairs;
+      const double m = p.summaries[i]->median();
+      outside += m < p.summaries[j]->ci95_low() || m > p.summaries[j]->ci95_high();
+    }
+  }
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "  %-24s medians %.3f .. %.3f, spread %.2f%%; bound met in %d/%zu calls; "
+                "%d of %d cross-checks outside the other's interval\n",
+                p.name.c_str(), lo, hi, 100 * (hi / lo - 1), met, p.summaries.size(), outside,
+                pairs);
+  return line;
+}
+
+}  // namespace
+
+std::string FormatConsistency(const std::vector<MeasureResult>& results) {
+  std::vector<Point> points;
+  auto point = [&](const std::string& name) -> Point& {
+    for (Point& p : points) {
+      if (p.name == name) return p;
+    }
+    points.push_back({name, {}, {}});
+    return points.back();
+  };
+  for (const MeasureResult& r : results) {
+    if (r.outcome() != MeasureResult::OK) continue;
+    for (const PrefillStats& p : r.prefill()) {
+      Point& pt = point(absl::StrCat("prefill ", p.prompt_length(), " (ms)"));
+      pt.summaries.push_back(&p.time_ms());
+      pt.met.push_back(p.bound_met());
+    }
+    for (const DecodeStats& d : r.decode()) {
+      Point& pt = point(absl::StrCat("decode @", d.depth(), " (ms/token)"));
+      pt.summaries.push_back(&d.ms_per_token());
+      pt.met.push_back(d.bound_met());
+    }
+  }
+  std::string out = absl::StrCat("consistency over ", results.size(), " calls:\n");
+  for (const Point& p : points) out += ConsistencyLine(p);
+  return out;
+}
+
 }  // namespace nas::agent
