@@ -57,6 +57,7 @@ TEST(AgentE2eTest, DescribesTheDevice) {
 
 TEST(AgentE2eTest, MeasuresASmallSpecWithSaneStatistics) {
   RunningAgent agent = StartAgent();
+  ASSERT_NE(agent.stub, nullptr);
   MeasureRequest request = SmallRequest("conv_only.textproto");
   MeasureProtocol* p = request.mutable_protocol();
   p->set_min_repetitions(6);
@@ -93,6 +94,7 @@ TEST(AgentE2eTest, MeasuresASmallSpecWithSaneStatistics) {
 
 TEST(AgentE2eTest, FailuresBecomeOutcomesAndTheAgentKeepsServing) {
   RunningAgent agent = StartAgent();
+  ASSERT_NE(agent.stub, nullptr);
   // Over the memory cap: liv-measure predicts ~190 MB for conv_only.
   MeasureRequest oom = SmallRequest("conv_only.textproto");
   oom.set_memory_cap_bytes(50 << 20);
@@ -130,6 +132,7 @@ TEST(AgentE2eTest, FailuresBecomeOutcomesAndTheAgentKeepsServing) {
 
 TEST(AgentE2eTest, MalformedRequestsAreInvalidArgumentNamingTheField) {
   RunningAgent agent = StartAgent();
+  ASSERT_NE(agent.stub, nullptr);
   grpc::Status status;
   Measure(*agent.stub, MeasureRequest(), &status);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -152,6 +155,7 @@ TEST(AgentE2eTest, MalformedRequestsAreInvalidArgumentNamingTheField) {
 
 TEST(AgentE2eTest, ConcurrentMeasurementsNeverOverlap) {
   RunningAgent agent = StartAgent();
+  ASSERT_NE(agent.stub, nullptr);
   constexpr int kCalls = 8;
   std::vector<std::future<MeasureResult>> calls;
   for (int i = 0; i < kCalls; ++i) {
@@ -182,6 +186,7 @@ TEST(AgentE2eTest, TokenIsRequiredWhenConfigured) {
   AgentOptions options = LocalOptions();
   options.token = "s3cret";
   RunningAgent agent = StartAgent(options);
+  ASSERT_NE(agent.stub, nullptr);
   grpc::Status status;
   Health(*agent.stub, &status);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
@@ -213,6 +218,7 @@ TEST(AgentE2eTest, OversizedRequestsAreRejected) {
   AgentOptions options = LocalOptions();
   options.max_request_bytes = 1024;
   RunningAgent agent = StartAgent(options);
+  ASSERT_NE(agent.stub, nullptr);
   MeasureRequest big = SmallRequest();
   big.set_request_id(std::string(4096, 'x'));
   grpc::Status status;

@@ -2,15 +2,20 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 namespace nas::liv::testing {
 
 RunResult RunCommand(const std::string& binary, const std::string& args) {
-  const std::string err_path = ::testing::TempDir() + "run_command_stderr.txt";
+  // A file of its own: tests of several processes run at once under ctest -j.
+  std::string err_path = ::testing::TempDir() + "run_command_stderr_XXXXXX";
+  const int fd = mkstemp(err_path.data());
+  if (fd >= 0) close(fd);
   const std::string command = binary + " " + args + " 2>" + err_path;
   RunResult r;
   FILE* pipe = popen(command.c_str(), "r");
@@ -24,6 +29,7 @@ RunResult RunCommand(const std::string& binary, const std::string& args) {
   std::stringstream ss;
   ss << err.rdbuf();
   r.err = ss.str();
+  std::remove(err_path.c_str());
   return r;
 }
 
