@@ -20,6 +20,9 @@ struct RuntimeOptions {
   uint32_t max_context = 4096;  // positions one session can hold
   uint32_t max_batch = 512;     // tokens per prefill chunk; longer prompts are split
   int threads = 1;              // threads that run each operation (>= 1)
+  // CPUs the session's pool threads are pinned to (thread i on pin_cpus[i % size]; see
+  // thread_pool.h for the caller's thread 0); empty = no pinning. Does not change the plan.
+  std::vector<int> pin_cpus;
 };
 
 // Queries per block of the prefill attention (bounds the score scratch).

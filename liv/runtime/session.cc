@@ -65,7 +65,7 @@ Session::Session(std::shared_ptr<const Model> model, const RuntimeOptions& optio
       options_(options),
       plan_(PlanMemory(model_->spec(), model_->weight_type(), options)),
       kernels_(kernels::Active()),
-      pool_(options.threads) {}
+      pool_(options.threads, options.pin_cpus) {}
 
 Session::~Session() { std::free(arena_); }
 
@@ -77,6 +77,9 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(std::shared_ptr<const M
                                                    " is not in [1, 1024]"));
   }
   if (options.max_context < 1) return absl::InvalidArgumentError("max_context must be >= 1");
+  if (auto pin = CheckCpusAvailable(options.pin_cpus); !pin.ok()) {
+    return absl::Status(pin.code(), absl::StrCat("pin_cpus: ", pin.message()));
+  }
   if (options.max_batch < 1) return absl::InvalidArgumentError("max_batch must be >= 1");
   std::unique_ptr<Session> session(new Session(std::move(model), options));
   NAS_RETURN_IF_ERROR(session->Allocate());

@@ -1,8 +1,17 @@
 #include "liv/runtime/thread_pool.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <string>
+
+#include "absl/strings/str_cat.h"
+
+#if defined(__linux__)
+#include <sched.h>
+#define NAS_LIV_HAVE_AFFINITY 1
+#endif
 
 namespace nas::liv {
 namespace {
@@ -18,9 +27,20 @@ inline void CpuRelax() {
 #endif
 }
 
+#if NAS_LIV_HAVE_AFFINITY
+// Pins the calling thread (pid 0 means the calling thread for sched_setaffinity).
+bool PinCallingThread(int cpu) {
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+#endif
+
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads, std::vector<int> pin_cpus) : pin_cpus_(std::move(pin_cpus)) {
   const int workers = threads > 1 ? threads - 1 : 0;
   workers_.reserve(workers);
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this, i] { WorkerLoop(i + 1); });
@@ -48,6 +68,9 @@ void ThreadPool::Run(absl::FunctionRef<void(int)> fn) {
 }
 
 void ThreadPool::WorkerLoop(int index) {
+#if NAS_LIV_HAVE_AFFINITY
+  if (!pin_cpus_.empty()) PinCallingThread(pin_cpus_[index % pin_cpus_.size()]);
+#endif
   uint64_t seen = 0;
   while (true) {
     uint64_t now = generation_.load(std::memory_order_acquire);
@@ -92,6 +115,77 @@ int PhysicalCoreCount() {
   if (!cores.empty()) return static_cast<int>(cores.size());
   const unsigned logical = std::thread::hardware_concurrency();
   return logical > 0 ? static_cast<int>(logical) : 1;
+}
+
+std::string AvailableCpusText() {
+#if NAS_LIV_HAVE_AFFINITY
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return "unknown";
+  std::string text;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &set)) continue;
+    int last = cpu;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
+    absl::StrAppend(&text, text.empty() ? "" : ",", cpu);
+    if (last > cpu) absl::StrAppend(&text, "-", last);
+    cpu = last;
+  }
+  return text.empty() ? "none" : text;
+#else
+  return "unknown";
+#endif
+}
+
+absl::Status CheckCpusAvailable(const std::vector<int>& cpus) {
+  if (cpus.empty()) return absl::OkStatus();
+#if NAS_LIV_HAVE_AFFINITY
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot read this process's CPU affinity: ", std::strerror(errno)));
+  }
+  for (int cpu : cpus) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &set)) {
+      return absl::InvalidArgumentError(absl::StrCat("CPU ", cpu,
+                                                     " is not available to this process (available: ",
+                                                     AvailableCpusText(), ")"));
+    }
+  }
+  return absl::OkStatus();
+#else
+  return absl::UnimplementedError("CPU pinning is not supported on this platform");
+#endif
+}
+
+ScopedCpuPin::ScopedCpuPin(int cpu) {
+#if NAS_LIV_HAVE_AFFINITY
+  saved_mask_.resize((sizeof(cpu_set_t) + 7) / 8);
+  auto* saved = reinterpret_cast<cpu_set_t*>(saved_mask_.data());
+  if (sched_getaffinity(0, sizeof(cpu_set_t), saved) != 0) {
+    status_ = absl::InternalError(
+        absl::StrCat("cannot read the thread's CPU affinity: ", std::strerror(errno)));
+    return;
+  }
+  if (!PinCallingThread(cpu)) {
+    status_ = absl::InvalidArgumentError(absl::StrCat(
+        "cannot pin to CPU ", cpu, " (available: ", AvailableCpusText(), ")"));
+    return;
+  }
+  restore_ = true;
+#else
+  status_ = absl::UnimplementedError("CPU pinning is not supported on this platform");
+  (void)cpu;
+#endif
+}
+
+ScopedCpuPin::~ScopedCpuPin() {
+#if NAS_LIV_HAVE_AFFINITY
+  if (restore_) {
+    sched_setaffinity(0, sizeof(cpu_set_t), reinterpret_cast<cpu_set_t*>(saved_mask_.data()));
+  }
+#endif
 }
 
 }  // namespace nas::liv

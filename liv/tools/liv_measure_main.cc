@@ -1,9 +1,13 @@
 // liv-measure: the portable measuring binary the device agent runs in a child process.
 // Prints one JSON document (schema liv-measure/1) on stdout or to --output; progress and
-// errors go to stderr. Exit codes: 0 ok, 1 measurement failed, 2 bad arguments or spec.
+// errors go to stderr (errors as one line). Exit codes: 0 ok (including a memory figure
+// reported as invalid, or a bound not met: both are in the JSON), 1 measurement failed,
+// 2 bad arguments or spec, 3 out of memory (the predicted peak exceeds --memory-cap, or an
+// allocation failed).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <new>
 
 #include "CLI/CLI.hpp"
 #include "liv/model/spec_source.h"
@@ -12,25 +16,38 @@
 
 namespace {
 
+constexpr int kExitFailure = 1;
+constexpr int kExitInvalid = 2;
+constexpr int kExitOutOfMemory = 3;
+
 int Fail(int code, const std::string& message) {
   std::cerr << "liv-measure: " << message << "\n";
   return code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   using namespace nas::liv;
   CLI::App app{
       "liv-measure: measure prefill and decode latency and peak memory of one model on this "
       "CPU.\nThe model is an LFM2 preset (LFM2-350M, LFM2-700M, LFM2-1.2B, LFM2-2.6B) or an "
-      "ArchSpec file (.textproto or .json) with deterministic random weights.\nPrints one JSON "
-      "document: prefill time and tokens/s per prompt length, decode ms/token per depth "
-      "(median, p10, p90, stddev), time to first token, peak memory (max of VmHWM and sampled "
-      "VmRSS+VmSwap) next to the cost model's prediction, build, ISA path and CPU."};
+      "ArchSpec file (.textproto or .json) with deterministic random weights.\nEach point "
+      "(prompt length, decode depth) runs warm-ups, then repetitions until the 95% confidence "
+      "interval of the median is within --target-ci of it (at least --min-repetitions, at "
+      "most --max-repetitions or --max-seconds), with a memory-bandwidth probe between "
+      "repetitions: a point whose bandwidth varied by more than twice the target is reported "
+      "as noisy (bound not met).\nPrints one JSON document: per point the median, p10, p90, "
+      "stddev and 95% interval of the time, tokens/s and ms/token, whether the bound was met "
+      "and why not; the machine's bandwidth noise; peak memory (max of VmHWM and sampled "
+      "VmRSS+VmSwap) next to the cost model's prediction, and whether it is valid; build, "
+      "ISA path and CPU."};
+  app.footer(
+      "Exit codes: 0 ok (a bound not met or an invalid memory figure is reported in the "
+      "JSON), 1 measurement failed, 2 invalid arguments or spec, 3 out of memory (predicted "
+      "peak above --memory-cap, or an allocation failed).");
   std::string model, weights = "f32", output;
   MeasureProtocol protocol;
-  bool quiet = false;
+  bool quiet = false, no_noise_probe = false;
+  uint32_t repetitions = 0;
   uint64_t param_cap = ValidationLimits{}.max_parameters;
   app.add_option("-m,--model", model, "Preset name or ArchSpec file")->required();
   app.add_option("-w,--weights", weights, "Weight type: f32 (f16, q8_0, q4_0: later)")
@@ -46,11 +63,37 @@ int main(int argc, char** argv) {
   app.add_option("-n,--decode-tokens", protocol.decode_tokens,
                  "Decode steps timed per repetition")
       ->capture_default_str();
-  app.add_option("-t,--threads", protocol.threads, "Threads (0 = physical cores)")
+  app.add_option("-t,--threads", protocol.threads,
+                 "Threads (0 = physical cores, or the number of --pin-cpus)")
       ->capture_default_str();
-  app.add_option("--warmups", protocol.warmups, "Discarded runs before timing")
+  app.add_option("--pin-cpus", protocol.pin_cpus,
+                 "Pin thread i to CPU list[i % size], e.g. 0,1 (default: no pinning)")
+      ->delimiter(',');
+  app.add_option("--warmups", protocol.warmups, "Discarded runs before timing each point")
       ->capture_default_str();
-  app.add_option("-r,--repetitions", protocol.repetitions, "Timed runs per measurement")
+  auto* min_reps = app.add_option("--min-repetitions", protocol.min_repetitions,
+                                  "Timed runs per point at least (the 95% interval needs 6)")
+                       ->capture_default_str();
+  auto* max_reps =
+      app.add_option("--max-repetitions", protocol.max_repetitions, "Timed runs per point at most")
+          ->capture_default_str();
+  app.add_option("-r,--repetitions", repetitions,
+                 "Exactly N timed runs per point (sets --min-repetitions and --max-repetitions)")
+      ->excludes(min_reps)
+      ->excludes(max_reps);
+  app.add_option("--max-seconds", protocol.max_seconds,
+                 "Wall time per point (warm-ups and probes included); the point stops after "
+                 "the repetition that crosses it, never before --min-repetitions")
+      ->capture_default_str();
+  app.add_option("--target-ci", protocol.target_ci,
+                 "Stop a point once the 95% interval of its median is within this fraction "
+                 "of the median")
+      ->capture_default_str();
+  app.add_flag("--no-noise-probe", no_noise_probe,
+               "No memory-bandwidth probes between repetitions (and no 128 MiB probe buffer)");
+  app.add_option("--memory-cap", protocol.memory_cap,
+                 "Exit 3 without allocating if the predicted peak memory exceeds this many "
+                 "bytes (0 = none)")
       ->capture_default_str();
   app.add_option("--max-context", protocol.max_context,
                  "Positions the caches hold (0 = just enough for the protocol)")
@@ -66,31 +109,52 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return Fail(kExitInvalid, e.what());              // one line, like every other error
   }
 
+  if (app.count("--repetitions") > 0) {
+    if (repetitions == 0) return Fail(kExitInvalid, "--repetitions: must be >= 1");
+    protocol.min_repetitions = protocol.max_repetitions = repetitions;
+  }
+  protocol.noise_probe = !no_noise_probe;
   auto type = ParseWeightType(weights);
-  if (!type.ok()) return Fail(2, "--weights: " + std::string(type.status().message()));
+  if (!type.ok()) return Fail(kExitInvalid, "--weights: " + std::string(type.status().message()));
   protocol.weight_type = *type;
   ValidationLimits limits;
   limits.max_parameters = param_cap;
   auto spec = LoadArchSpec(model, limits);
-  if (!spec.ok()) return Fail(2, std::string(spec.status().message()));
+  if (!spec.ok()) return Fail(kExitInvalid, std::string(spec.status().message()));
   if (auto status = ValidateProtocol(protocol); !status.ok()) {
-    return Fail(2, std::string(status.message()));
+    return Fail(kExitInvalid, std::string(status.message()));
   }
   auto progress = [quiet](const std::string& line) {
     if (!quiet) std::cerr << "liv-measure: " << line << "\n";
   };
   auto result = RunMeasurement(*spec, model, protocol, progress);
-  if (!result.ok()) return Fail(1, std::string(result.status().message()));
+  if (!result.ok()) {
+    const bool oom = result.status().code() == absl::StatusCode::kResourceExhausted;
+    return Fail(oom ? kExitOutOfMemory : kExitFailure, std::string(result.status().message()));
+  }
   if (!quiet) std::cerr << SummarizeMeasurement(*result);
   const std::string text = result->dump(2) + "\n";
   if (output.empty()) {
     std::cout << text;
-    return std::cout.good() ? 0 : Fail(1, "cannot write to stdout");
+    return std::cout.good() ? 0 : Fail(kExitFailure, "cannot write to stdout");
   }
   std::ofstream out(output);
   out << text;
-  return out.good() ? 0 : Fail(1, "cannot write " + output);
+  return out.good() ? 0 : Fail(kExitFailure, "cannot write " + output);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    return Fail(kExitOutOfMemory, "out of memory (an allocation failed)");
+  } catch (const std::exception& e) {
+    return Fail(kExitFailure, std::string("unexpected error: ") + e.what());
+  }
 }

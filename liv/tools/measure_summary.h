@@ -1,6 +1,8 @@
 // A human-readable summary of a liv-measure JSON document (a few lines: model, prefill
-// and decode speeds with their spread, time to first token, peak memory against the
-// prediction), printed by liv-measure on stderr at the end of a run. Pure function.
+// and decode speeds with their 95% interval and whether each point met its bound (and why
+// not), time to first token, the machine's bandwidth-noise verdict, peak memory against
+// the prediction and its validity), printed by liv-measure on stderr at the end of a run.
+// Pure function; tolerates documents of the previous protocol (fields missing).
 #pragma once
 
 #include <string>
