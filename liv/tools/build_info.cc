@@ -1,5 +1,8 @@
 #include "liv/tools/build_info.h"
 
+#include <sys/utsname.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <string>
 #include <thread>
@@ -69,6 +72,19 @@ nlohmann::json CpuInfoJson() {
           {"logical_cpus", std::thread::hardware_concurrency()},
           {"physical_cores", PhysicalCoreCount()},
           {"features", IsaFeatures()}};
+}
+
+nlohmann::json DescribeDeviceJson() {
+  utsname u{};
+  std::string os = "unknown";
+  if (uname(&u) == 0) os = std::string(u.sysname) + " " + u.release + " " + u.machine;
+  const uint64_t memory = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+  return {{"schema", "liv-measure-describe/1"},
+          {"build", BuildInfoJson()},
+          {"cpu", CpuInfoJson()},
+          {"isa_path", kernels::Active().name},
+          {"total_memory_bytes", memory},
+          {"os", os}};
 }
 
 }  // namespace nas::liv

@@ -14,4 +14,8 @@ inline constexpr char kMeasureSchema[] = "liv-measure/1";
 nlohmann::json BuildInfoJson();  // compiler, build type, architecture, version
 nlohmann::json CpuInfoJson();    // model name, logical CPUs, physical cores, ISA features
 
+// What `liv-measure --describe` prints: build, CPU, the kernel path dispatch picks, total
+// memory and OS of the machine it runs on (so a remote or emulated target describes itself).
+nlohmann::json DescribeDeviceJson();
+
 }  // namespace nas::liv

@@ -11,6 +11,7 @@
 
 #include "CLI/CLI.hpp"
 #include "liv/model/spec_source.h"
+#include "liv/tools/build_info.h"
 #include "liv/tools/measure_protocol.h"
 #include "liv/tools/measure_summary.h"
 
@@ -49,7 +50,11 @@ int Main(int argc, char** argv) {
   bool quiet = false, no_noise_probe = false;
   uint32_t repetitions = 0;
   uint64_t param_cap = ValidationLimits{}.max_parameters;
-  app.add_option("-m,--model", model, "Preset name or ArchSpec file")->required();
+  app.add_option("-m,--model", model,
+                 "Preset name, ArchSpec file, or - for text format on stdin (required)");
+  bool describe = false;
+  app.add_flag("--describe", describe,
+               "Print this device as JSON (build, ISA path, CPU, memory, OS) and exit");
   app.add_option("-w,--weights", weights, "Weight type: f32 (f16, q8_0, q4_0: later)")
       ->capture_default_str();
   app.add_option("-p,--prompt-lengths", protocol.prompt_lengths,
@@ -113,6 +118,11 @@ int Main(int argc, char** argv) {
     return Fail(kExitInvalid, e.what());              // one line, like every other error
   }
 
+  if (describe) {
+    std::cout << DescribeDeviceJson().dump(2) << "\n";
+    return 0;
+  }
+  if (model.empty()) return Fail(kExitInvalid, "--model: required (a preset, a spec file or -)");
   if (app.count("--repetitions") > 0) {
     if (repetitions == 0) return Fail(kExitInvalid, "--repetitions: must be >= 1");
     protocol.min_repetitions = protocol.max_repetitions = repetitions;
