@@ -11,6 +11,6 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 scripts/build.sh
 mkdir -p out
-./build/liv/liv-measure -m LFM2-350M -p 512,4096 -d 0,4096 -n 32 -r 3 \
+./build/liv/liv-measure -m LFM2-350M -p 512,4096 -d 0,4096 -n 32 --max-seconds 30 \
   -o out/lfm2-350m.json "$@"
 echo "full report: out/lfm2-350m.json"
