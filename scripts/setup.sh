@@ -8,6 +8,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
+  # test certificates for the agent's TLS test
+  openssl
   # schemas, services and errors-as-values
   protobuf-compiler libprotobuf-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc
   # command lines, JSON output

@@ -109,7 +109,7 @@ absl::StatusOr<AdaptiveResult> RunAdaptiveRepetitions(const AdaptiveOptions& o,
     r.noisy = r.probe_spread > noise_limit;
     r.seconds = elapsed;
     if (n < o.min_repetitions) continue;
-    if (r.noisy && o.noise_vetoes_bound) {
+    if (r.noisy) {
       stop = Stop::kNoisy;
       break;
     }

@@ -33,10 +33,6 @@ struct AdaptiveOptions {
   uint32_t max_repetitions = 30;
   double max_seconds = 60;  // wall time of the point, warm-ups and probes included
   double target_ci = 0.02;  // relative half-width of the interval that meets the bound
-  // Whether a noisy probe spread vetoes the bound. True for bandwidth-bound points
-  // (decode); compute-bound points (prefill) record their probes but are judged by their
-  // own interval.
-  bool noise_vetoes_bound = true;
 };
 
 struct AdaptiveCallbacks {

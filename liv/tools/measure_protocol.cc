@@ -223,16 +223,16 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
   adaptive.max_seconds = protocol.max_seconds;
   adaptive.target_ci = protocol.target_ci;
   std::vector<double> all_probes;
-  auto run_point = [&](const std::string& name, bool bandwidth_bound,
+  // Every point, compute-bound prefill included, is vetoed by a noisy probe: on shared VMs
+  // the neighbours that swing the bandwidth also move prefill medians between calls.
+  auto run_point = [&](const std::string& name,
                        std::function<absl::StatusOr<double>()> repetition)
       -> absl::StatusOr<AdaptiveResult> {
-    AdaptiveOptions point_options = adaptive;
-    point_options.noise_vetoes_bound = bandwidth_bound;
     AdaptiveCallbacks callbacks;
     callbacks.repetition = std::move(repetition);
     if (probe != nullptr) callbacks.probe = [&] { return probe->MeasureGbps(); };
     callbacks.progress = [&](const std::string& line) { progress(name + ": " + line); };
-    NAS_ASSIGN_OR_RETURN(AdaptiveResult result, RunAdaptiveRepetitions(point_options, callbacks));
+    NAS_ASSIGN_OR_RETURN(AdaptiveResult result, RunAdaptiveRepetitions(adaptive, callbacks));
     all_probes.insert(all_probes.end(), result.probes_gbps.begin(), result.probes_gbps.end());
     return result;
   };
@@ -242,7 +242,7 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
     const auto tokens = PromptTokens(n, spec.vocab_size(), protocol.seed + n);
     const std::string name = absl::StrCat("prefill ", n);
     NAS_ASSIGN_OR_RETURN(
-        AdaptiveResult r, run_point(name, /*bandwidth_bound=*/false, [&]() -> absl::StatusOr<double> {
+        AdaptiveResult r, run_point(name, [&]() -> absl::StatusOr<double> {
           session->Reset();
           const auto start = Clock::now();
           if (auto logits = session->Prefill(tokens); !logits.ok()) {
@@ -267,7 +267,7 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
                                       protocol.seed + depth + 1);
     const std::string name = absl::StrCat("decode at depth ", depth);
     NAS_ASSIGN_OR_RETURN(
-        AdaptiveResult r, run_point(name, /*bandwidth_bound=*/true, [&]() -> absl::StatusOr<double> {
+        AdaptiveResult r, run_point(name, [&]() -> absl::StatusOr<double> {
           session->Reset();
           if (depth > 0) {
             if (auto logits = session->Prefill(context); !logits.ok()) {

@@ -120,15 +120,6 @@ TEST(AdaptiveRepetitionsTest, SpreadOfTheBandwidthProbesMeansANoisyMachine) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->bound_met) << r->bound_reason;
   EXPECT_FALSE(r->noisy);
-
-  // A compute-bound point records the noise but is judged by its own interval.
-  o.noise_vetoes_bound = false;
-  Sequence swinging{{40.0, 40.0, 30.0, 40.0}};
-  r = RunAdaptiveRepetitions(o, Callbacks(samples, &swinging));
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->noisy);
-  EXPECT_TRUE(r->bound_met) << r->bound_reason;
-  EXPECT_EQ(r->samples.size(), 6u);
 }
 
 TEST(AdaptiveRepetitionsTest, FewerThanSixRepetitionsHaveNoInterval) {
