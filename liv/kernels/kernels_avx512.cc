@@ -11,6 +11,7 @@
 
 #include <cstddef>
 
+#include "liv/kernels/gemv_walk.h"
 #include "liv/kernels/kernel_variants.h"
 #include "liv/kernels/kernels.h"
 
@@ -90,17 +91,11 @@ inline void GemvRows(const float* w, size_t ldw, size_t cols, const float* x, fl
 }
 
 void GemvF32(const float* w, size_t ldw, size_t rows, size_t cols, const float* x, float* y) {
-  size_t r = 0;
-  for (; r + kGemvRows <= rows; r += kGemvRows) {
-    const float* group = w + r * ldw;
-    const float* next = r + 2 * kGemvRows <= rows ? group + kGemvRows * ldw : group;
-    GemvRows<kGemvRows>(group, ldw, cols, x, y + r, next);
-  }
-  if (r + 4 <= rows) {
-    GemvRows<4>(w + r * ldw, ldw, cols, x, y + r, w + r * ldw);
-    r += 4;
-  }
-  for (; r < rows; ++r) GemvRows<1>(w + r * ldw, ldw, cols, x, y + r, w + r * ldw);
+  WalkGemvRows<kGemvRows>(w, ldw, rows, cols, x, y,
+                          [](auto count, const float* group, size_t ld, size_t n,
+                             const float* v, float* out, const float* next) {
+                            GemvRows<decltype(count)::value>(group, ld, n, v, out, next);
+                          });
 }
 
 float DotF32(const float* a, const float* b, size_t n) {
