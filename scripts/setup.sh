@@ -18,6 +18,8 @@ packages=(
   libopenblas-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the campaign store
+  libsqlite3-dev
 )
 
 # ARM64: the cross compiler, the emulator and the arm64 (multiarch) development packages of

@@ -1,0 +1,2 @@
+// placeholder: star_lib needs one source until the coordinator lands
+namespace nas::star {}
