@@ -1,0 +1,39 @@
+// A simulated device agent for coordinator tests and benchmarks: a real gRPC server on
+// 127.0.0.1 (ephemeral port) whose Measure answers at once (or after a delay) with an OK
+// result, or fails at the transport level on demand. Thread-safe.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "proto/device_agent.grpc.pb.h"
+
+namespace nas::star::testing {
+
+class FakeAgent {
+ public:
+  enum class Mode { kOk, kUnavailable, kInvalidArgument };
+
+  explicit FakeAgent(Mode mode = Mode::kOk, std::chrono::milliseconds delay = {});
+  ~FakeAgent();
+
+  std::string address() const { return address_; }
+  uint64_t calls() const { return calls_.load(); }
+  void set_mode(Mode mode) { mode_.store(mode); }
+  void Shutdown();  // the agent vanishes
+
+ private:
+  class Service;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::atomic<uint64_t> calls_{0};
+  std::atomic<Mode> mode_;
+  std::chrono::milliseconds delay_;
+};
+
+}  // namespace nas::star::testing

@@ -1,0 +1,158 @@
+// Dispatch over a fleet of (simulated and real) agents on loopback.
+#include "star/fleet.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "tests/star/fake_agent.h"
+
+namespace nas::star {
+namespace {
+
+using testing::FakeAgent;
+
+std::vector<MeasureJob> Jobs(int n, const std::vector<std::string>& classes) {
+  std::vector<MeasureJob> jobs;
+  for (int i = 0; i < n; ++i) {
+    MeasureJob job;
+    job.id = static_cast<uint64_t>(i);
+    job.device_class = classes[i % classes.size()];
+    job.request.set_request_id("job-" + std::to_string(i));
+    job.request.set_preset("lfm2-350m");
+    job.request.set_deadline_seconds(5);
+    jobs.push_back(job);
+  }
+  return jobs;
+}
+
+struct Collected {
+  std::map<uint64_t, JobResult> results;
+  std::vector<AgentEvent> events;
+  int duplicates = 0;
+};
+
+Collected RunAll(Fleet& fleet, std::vector<MeasureJob> jobs) {
+  Collected c;
+  fleet.Run(
+      std::move(jobs),
+      [&](const JobResult& r) {
+        if (!c.results.emplace(r.id, r).second) ++c.duplicates;
+      },
+      [&](const AgentEvent& e) { c.events.push_back(e); });
+  return c;
+}
+
+TEST(FleetTest, EveryJobIsMeasuredOnceByAnAgentOfItsClass) {
+  FakeAgent l1, l2, p1, p2;
+  FleetOptions options;
+  options.call_slack = std::chrono::seconds(10);
+  Fleet fleet({{"laptop", l1.address(), ""}, {"laptop", l2.address(), ""},
+               {"phone", p1.address(), ""}, {"phone", p2.address(), ""}},
+              options);
+  Collected c = RunAll(fleet, Jobs(40, {"laptop", "phone"}));
+  ASSERT_EQ(c.results.size(), 40u);
+  EXPECT_EQ(c.duplicates, 0);
+  const std::set<std::string> laptops = {l1.address(), l2.address()};
+  for (const auto& [id, r] : c.results) {
+    EXPECT_TRUE(r.status.ok()) << r.status;
+    EXPECT_EQ(r.result.outcome(), agent::MeasureResult::OK);
+    EXPECT_EQ(r.result.request_id(), "job-" + std::to_string(id));
+    EXPECT_EQ(laptops.count(r.agent) == 1, r.device_class == "laptop");
+  }
+  EXPECT_EQ(l1.calls() + l2.calls(), 20u);
+  EXPECT_EQ(p1.calls() + p2.calls(), 20u);
+  EXPECT_GT(l1.calls(), 0u);  // both agents of a class take work
+  EXPECT_GT(l2.calls(), 0u);
+  EXPECT_TRUE(c.events.empty());
+}
+
+TEST(FleetTest, AFailingAgentIsQuarantinedAndItsJobsGoElsewhere) {
+  FakeAgent healthy, broken(FakeAgent::Mode::kUnavailable);
+  FleetOptions options;
+  options.quarantine_after = 3;
+  Fleet fleet({{"laptop", broken.address(), ""}, {"laptop", healthy.address(), ""}}, options);
+  Collected c = RunAll(fleet, Jobs(12, {"laptop"}));
+  ASSERT_EQ(c.results.size(), 12u);
+  for (const auto& [id, r] : c.results) {
+    EXPECT_TRUE(r.status.ok()) << r.status;
+    EXPECT_EQ(r.agent, healthy.address());
+  }
+  EXPECT_EQ(broken.calls(), 3u);
+  int failures = 0, quarantines = 0;
+  for (const AgentEvent& e : c.events) {
+    EXPECT_EQ(e.agent, broken.address());
+    failures += e.kind == AgentEventKind::kFailure;
+    quarantines += e.kind == AgentEventKind::kQuarantined;
+  }
+  EXPECT_EQ(failures, 3);
+  EXPECT_EQ(quarantines, 1);
+  const auto agents = fleet.Agents();
+  EXPECT_TRUE(agents[0].quarantined);
+  EXPECT_FALSE(agents[1].quarantined);
+  EXPECT_EQ(agents[1].completed, 12u);
+}
+
+TEST(FleetTest, AVanishedAgentsJobsGoToAnotherAgent) {
+  FakeAgent stays(FakeAgent::Mode::kOk, std::chrono::milliseconds(5));
+  auto leaves = std::make_unique<FakeAgent>(FakeAgent::Mode::kOk, std::chrono::milliseconds(5));
+  const std::string gone = leaves->address();
+  leaves->Shutdown();
+  Fleet fleet({{"laptop", gone, ""}, {"laptop", stays.address(), ""}}, {});
+  Collected c = RunAll(fleet, Jobs(10, {"laptop"}));
+  ASSERT_EQ(c.results.size(), 10u);
+  for (const auto& [id, r] : c.results) EXPECT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(stays.calls(), 10u);
+  EXPECT_FALSE(c.events.empty());
+}
+
+TEST(FleetTest, JobsFailWhenNoAgentOfTheirClassIsLeft) {
+  FakeAgent broken(FakeAgent::Mode::kUnavailable), phone;
+  FleetOptions options;
+  options.quarantine_after = 2;
+  Fleet fleet({{"laptop", broken.address(), ""}, {"phone", phone.address(), ""}}, options);
+  Collected c = RunAll(fleet, Jobs(6, {"laptop", "phone", "watch"}));
+  ASSERT_EQ(c.results.size(), 6u);
+  for (const auto& [id, r] : c.results) {
+    if (r.device_class == "phone") {
+      EXPECT_TRUE(r.status.ok());
+    } else if (r.device_class == "watch") {
+      EXPECT_EQ(r.status.message(), "no agent of class watch is available");
+    } else {
+      EXPECT_EQ(r.status.code(), absl::StatusCode::kUnavailable);
+      EXPECT_NE(r.status.message().find("laptop"), std::string::npos) << r.status;
+    }
+  }
+}
+
+TEST(FleetTest, InvalidRequestsFailTheJobNotTheAgent) {
+  FakeAgent picky(FakeAgent::Mode::kInvalidArgument);
+  Fleet fleet({{"laptop", picky.address(), ""}}, {});
+  Collected c = RunAll(fleet, Jobs(5, {"laptop"}));
+  ASSERT_EQ(c.results.size(), 5u);
+  for (const auto& [id, r] : c.results) {
+    EXPECT_EQ(r.status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.attempts, 1);
+  }
+  EXPECT_FALSE(fleet.Agents()[0].quarantined);
+}
+
+TEST(FleetTest, DrivesSixtyFourSimulatedAgents) {
+  std::vector<std::unique_ptr<FakeAgent>> fakes;
+  std::vector<AgentAddress> addresses;
+  for (int i = 0; i < 64; ++i) {
+    fakes.push_back(std::make_unique<FakeAgent>());
+    addresses.push_back({i % 2 ? "laptop" : "phone", fakes.back()->address(), ""});
+  }
+  Fleet fleet(addresses, {});
+  Collected c = RunAll(fleet, Jobs(1000, {"laptop", "phone"}));
+  ASSERT_EQ(c.results.size(), 1000u);
+  EXPECT_EQ(c.duplicates, 0);
+  size_t used = 0;
+  for (const auto& f : fakes) used += f->calls() > 0;
+  EXPECT_GE(used, 32u);  // the work spreads over the fleet
+}
+
+}  // namespace
+}  // namespace nas::star
