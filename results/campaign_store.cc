@@ -1,0 +1,335 @@
+#include "results/campaign_store.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "base/status_macros.h"
+
+namespace nas::results {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE config (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL) STRICT;
+CREATE TABLE candidates (
+  hash TEXT PRIMARY KEY,
+  genome TEXT NOT NULL,
+  spec BLOB NOT NULL,
+  parameters INTEGER NOT NULL,
+  first_generation INTEGER NOT NULL,
+  rejected_reason TEXT NOT NULL) STRICT;
+CREATE TABLE measurements (
+  id INTEGER PRIMARY KEY,
+  candidate_hash TEXT NOT NULL,
+  device_class TEXT NOT NULL,
+  protocol_key TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  result BLOB NOT NULL,
+  generation INTEGER NOT NULL,
+  is_reference INTEGER NOT NULL,
+  recorded_unix_ms INTEGER NOT NULL) STRICT;
+CREATE INDEX measurements_by_key ON measurements (candidate_hash, device_class, protocol_key);
+CREATE TABLE evaluations (
+  candidate_hash TEXT NOT NULL,
+  evaluator TEXT NOT NULL,
+  is_proxy INTEGER NOT NULL,
+  quality REAL NOT NULL,
+  metrics TEXT NOT NULL,
+  recorded_unix_ms INTEGER NOT NULL,
+  PRIMARY KEY (candidate_hash, evaluator)) STRICT;
+CREATE TABLE generations (
+  number INTEGER PRIMARY KEY,
+  population TEXT NOT NULL,
+  rng_state TEXT NOT NULL,
+  hypervolume REAL NOT NULL,
+  recorded_unix_ms INTEGER NOT NULL) STRICT;
+CREATE TABLE agent_events (
+  id INTEGER PRIMARY KEY,
+  unix_ms INTEGER NOT NULL,
+  device_class TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL) STRICT;
+CREATE TABLE drift (
+  id INTEGER PRIMARY KEY,
+  generation INTEGER NOT NULL,
+  reference TEXT NOT NULL,
+  device_class TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  value REAL NOT NULL,
+  baseline REAL NOT NULL) STRICT;
+)sql";
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string JoinGenome(const std::vector<int32_t>& genome) { return absl::StrJoin(genome, ","); }
+
+std::vector<int32_t> SplitGenome(const std::string& text) {
+  std::vector<int32_t> genome;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int32_t v = 0;
+    if (absl::SimpleAtoi(part, &v)) genome.push_back(v);
+  }
+  return genome;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CampaignStore>> CampaignStore::Create(const std::string& path) {
+  if (std::filesystem::exists(path)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(path, ": already exists (resume it, or choose another --db)"));
+  }
+  NAS_ASSIGN_OR_RETURN(auto db, Db::Open(path, /*create=*/true));
+  std::unique_ptr<CampaignStore> store(new CampaignStore(std::move(db)));
+  NAS_RETURN_IF_ERROR(store->CreateSchema());
+  return store;
+}
+
+absl::StatusOr<std::unique_ptr<CampaignStore>> CampaignStore::Open(const std::string& path,
+                                                                   bool read_only) {
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat(path, ": no such campaign database"));
+  }
+  NAS_ASSIGN_OR_RETURN(auto db, Db::Open(path, /*create=*/false, read_only));
+  std::unique_ptr<CampaignStore> store(new CampaignStore(std::move(db)));
+  NAS_RETURN_IF_ERROR(store->CheckSchema());
+  return store;
+}
+
+absl::Status CampaignStore::CreateSchema() {
+  Db::Transaction t(*db_);
+  NAS_RETURN_IF_ERROR(db_->Exec(kSchema));
+  NAS_RETURN_IF_ERROR(db_->Exec(absl::StrCat("PRAGMA user_version = ", kStoreSchemaVersion)));
+  return t.Commit();
+}
+
+absl::Status CampaignStore::CheckSchema() {
+  NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare("PRAGMA user_version"));
+  NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+  const int64_t version = row ? s.Int(0) : 0;
+  if (version != kStoreSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path(), ": not a campaign database of this version (schema ", version,
+                     ", expected ", kStoreSchemaVersion, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CampaignStore::SetConfig(const std::string& key, const std::string& value) {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)"));
+  return s.Bind(1, key).Bind(2, value).Run();
+}
+
+absl::StatusOr<std::optional<std::string>> CampaignStore::Config(const std::string& key) {
+  NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT value FROM config WHERE key = ?"));
+  s.Bind(1, key);
+  NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
+}
+
+absl::Status CampaignStore::PutCandidate(const CandidateRecord& c) {
+  NAS_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("INSERT OR IGNORE INTO candidates (hash, genome, spec, parameters, "
+                   "first_generation, rejected_reason) VALUES (?, ?, ?, ?, ?, ?)"));
+  return s.Bind(1, c.hash)
+      .Bind(2, JoinGenome(c.genome))
+      .BindBlob(3, c.spec.SerializeAsString())
+      .Bind(4, static_cast<int64_t>(c.parameters))
+      .Bind(5, static_cast<int64_t>(c.first_generation))
+      .Bind(6, c.rejected_reason)
+      .Run();
+}
+
+absl::StatusOr<std::optional<CandidateRecord>> CampaignStore::Candidate(const std::string& hash) {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("SELECT genome, spec, parameters, first_generation, "
+                                    "rejected_reason FROM candidates WHERE hash = ?"));
+  s.Bind(1, hash);
+  NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<CandidateRecord>();
+  CandidateRecord c;
+  c.hash = hash;
+  c.genome = SplitGenome(s.Text(0));
+  if (!c.spec.ParseFromString(s.Blob(1))) {
+    return absl::DataLossError(absl::StrCat(path(), ": candidate ", hash, ": corrupt spec"));
+  }
+  c.parameters = static_cast<uint64_t>(s.Int(2));
+  c.first_generation = static_cast<int>(s.Int(3));
+  c.rejected_reason = s.Text(4);
+  return std::optional<CandidateRecord>(std::move(c));
+}
+
+absl::StatusOr<int64_t> CampaignStore::CandidateCount() {
+  NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT COUNT(*) FROM candidates"));
+  NAS_RETURN_IF_ERROR(s.Step().status());
+  return s.Int(0);
+}
+
+absl::Status CampaignStore::PutMeasurement(const MeasurementRecord& m) {
+  NAS_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("INSERT INTO measurements (candidate_hash, device_class, protocol_key, agent, "
+                   "outcome, result, generation, is_reference, recorded_unix_ms) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s.Bind(1, m.candidate_hash)
+      .Bind(2, m.device_class)
+      .Bind(3, m.protocol_key)
+      .Bind(4, m.agent)
+      .Bind(5, agent::MeasureResult::Outcome_Name(m.result.outcome()))
+      .BindBlob(6, m.result.SerializeAsString())
+      .Bind(7, static_cast<int64_t>(m.generation))
+      .Bind(8, static_cast<int64_t>(m.is_reference))
+      .Bind(9, NowUnixMs())
+      .Run();
+}
+
+absl::StatusOr<std::optional<MeasurementRecord>> CampaignStore::FindMeasurement(
+    const std::string& candidate_hash, const std::string& device_class,
+    const std::string& protocol_key) {
+  NAS_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("SELECT agent, result, generation, is_reference FROM measurements "
+                   "WHERE candidate_hash = ? AND device_class = ? AND protocol_key = ? "
+                   "ORDER BY id DESC LIMIT 1"));
+  s.Bind(1, candidate_hash).Bind(2, device_class).Bind(3, protocol_key);
+  NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<MeasurementRecord>();
+  MeasurementRecord m;
+  m.candidate_hash = candidate_hash;
+  m.device_class = device_class;
+  m.protocol_key = protocol_key;
+  m.agent = s.Text(0);
+  if (!m.result.ParseFromString(s.Blob(1))) {
+    return absl::DataLossError(absl::StrCat(path(), ": measurement of ", candidate_hash, ": corrupt"));
+  }
+  m.generation = static_cast<int>(s.Int(2));
+  m.is_reference = s.Int(3) != 0;
+  return std::optional<MeasurementRecord>(std::move(m));
+}
+
+absl::StatusOr<int64_t> CampaignStore::MeasurementCount() {
+  NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT COUNT(*) FROM measurements"));
+  NAS_RETURN_IF_ERROR(s.Step().status());
+  return s.Int(0);
+}
+
+absl::Status CampaignStore::PutEvaluation(const EvaluationRecord& e) {
+  NAS_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("INSERT OR REPLACE INTO evaluations (candidate_hash, evaluator, is_proxy, "
+                   "quality, metrics, recorded_unix_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+  return s.Bind(1, e.candidate_hash)
+      .Bind(2, e.evaluator)
+      .Bind(3, static_cast<int64_t>(e.is_proxy))
+      .Bind(4, e.quality)
+      .Bind(5, e.metrics_json)
+      .Bind(6, NowUnixMs())
+      .Run();
+}
+
+absl::StatusOr<std::optional<EvaluationRecord>> CampaignStore::FindEvaluation(
+    const std::string& candidate_hash, const std::string& evaluator) {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("SELECT is_proxy, quality, metrics FROM evaluations "
+                                    "WHERE candidate_hash = ? AND evaluator = ?"));
+  s.Bind(1, candidate_hash).Bind(2, evaluator);
+  NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<EvaluationRecord>();
+  return std::optional<EvaluationRecord>(
+      EvaluationRecord{candidate_hash, evaluator, s.Int(0) != 0, s.Double(1), s.Text(2)});
+}
+
+absl::Status CampaignStore::PutGeneration(const GenerationRecord& g) {
+  NAS_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("INSERT INTO generations (number, population, rng_state, hypervolume, "
+                   "recorded_unix_ms) VALUES (?, ?, ?, ?, ?)"));
+  return s.Bind(1, static_cast<int64_t>(g.number))
+      .Bind(2, absl::StrJoin(g.population, ","))
+      .Bind(3, g.rng_state)
+      .Bind(4, g.hypervolume)
+      .Bind(5, NowUnixMs())
+      .Run();
+}
+
+absl::StatusOr<std::optional<GenerationRecord>> CampaignStore::LastGeneration() {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("SELECT number, population, rng_state, hypervolume "
+                                    "FROM generations ORDER BY number DESC LIMIT 1"));
+  NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<GenerationRecord>();
+  GenerationRecord g;
+  g.number = static_cast<int>(s.Int(0));
+  g.population = absl::StrSplit(s.Text(1), ',', absl::SkipEmpty());
+  g.rng_state = s.Text(2);
+  g.hypervolume = s.Double(3);
+  return std::optional<GenerationRecord>(std::move(g));
+}
+
+absl::Status CampaignStore::PutAgentEvent(const AgentEventRecord& e) {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("INSERT INTO agent_events (unix_ms, device_class, agent, "
+                                    "kind, message) VALUES (?, ?, ?, ?, ?)"));
+  return s.Bind(1, e.unix_ms ? e.unix_ms : NowUnixMs())
+      .Bind(2, e.device_class)
+      .Bind(3, e.agent)
+      .Bind(4, e.kind)
+      .Bind(5, e.message)
+      .Run();
+}
+
+absl::StatusOr<std::vector<AgentEventRecord>> CampaignStore::AgentEvents() {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("SELECT unix_ms, device_class, agent, kind, message "
+                                    "FROM agent_events ORDER BY id"));
+  std::vector<AgentEventRecord> events;
+  while (true) {
+    NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    events.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+  }
+  return events;
+}
+
+absl::Status CampaignStore::PutDrift(const DriftRecord& d) {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("INSERT INTO drift (generation, reference, device_class, "
+                                    "metric, value, baseline) VALUES (?, ?, ?, ?, ?, ?)"));
+  return s.Bind(1, static_cast<int64_t>(d.generation))
+      .Bind(2, d.reference)
+      .Bind(3, d.device_class)
+      .Bind(4, d.metric)
+      .Bind(5, d.value)
+      .Bind(6, d.baseline)
+      .Run();
+}
+
+absl::StatusOr<std::vector<DriftRecord>> CampaignStore::Drift() {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("SELECT generation, reference, device_class, metric, value, "
+                                    "baseline FROM drift ORDER BY id"));
+  std::vector<DriftRecord> drift;
+  while (true) {
+    NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    drift.push_back({static_cast<int>(s.Int(0)), s.Text(1), s.Text(2), s.Text(3), s.Double(4),
+                     s.Double(5)});
+  }
+  return drift;
+}
+
+}  // namespace nas::results

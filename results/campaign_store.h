@@ -1,0 +1,116 @@
+// The campaign store: one SQLite file per campaign (WAL, a single writer — the
+// coordinator — and any number of readers such as `star status` or a report). It keeps
+// the campaign's configuration, every candidate (genome, ArchSpec, canonical hash), every
+// measurement with its provenance (agent, device class, protocol key, the whole
+// MeasureResult), every evaluation (labelled proxy or not), every generation's population
+// with the RNG state, agent failures and quarantines, and reference drift. Each Put
+// commits at once, so a kill at any moment loses nothing that was recorded. Measurements
+// are found again by (candidate hash, device class, protocol key) so they are reused
+// across generations and campaigns. Not thread-safe: one thread per store object.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proto/arch_spec.pb.h"
+#include "proto/device_agent.pb.h"
+#include "results/sqlite_db.h"
+
+namespace nas::results {
+
+inline constexpr int kStoreSchemaVersion = 1;
+
+struct CandidateRecord {
+  std::string hash;             // canonical architecture hash
+  std::vector<int32_t> genome;
+  ArchSpec spec;
+  uint64_t parameters = 0;
+  int first_generation = 0;
+  std::string rejected_reason;  // non-empty when a cheap constraint rejected it
+};
+
+struct MeasurementRecord {
+  std::string candidate_hash;
+  std::string device_class;
+  std::string protocol_key;     // protocol version + the protocol's fingerprint
+  std::string agent;
+  agent::MeasureResult result;
+  int generation = 0;
+  bool is_reference = false;
+};
+
+struct EvaluationRecord {
+  std::string candidate_hash;
+  std::string evaluator;        // e.g. "proxy:param-depth" or "mad:recall"
+  bool is_proxy = false;
+  double quality = 0;
+  std::string metrics_json;
+};
+
+struct GenerationRecord {
+  int number = 0;
+  std::vector<std::string> population;  // candidate hashes, in order
+  std::string rng_state;
+  double hypervolume = 0;
+};
+
+struct AgentEventRecord {
+  int64_t unix_ms = 0;
+  std::string device_class, agent, kind, message;
+};
+
+struct DriftRecord {
+  int generation = 0;
+  std::string reference, device_class, metric;
+  double value = 0, baseline = 0;
+};
+
+class CampaignStore {
+ public:
+  // Creates a new store (fails if the file exists) or opens an existing one.
+  static absl::StatusOr<std::unique_ptr<CampaignStore>> Create(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<CampaignStore>> Open(const std::string& path,
+                                                             bool read_only = false);
+
+  absl::Status SetConfig(const std::string& key, const std::string& value);
+  absl::StatusOr<std::optional<std::string>> Config(const std::string& key);
+
+  // Keeps the first record of a hash (a candidate is immutable once stored).
+  absl::Status PutCandidate(const CandidateRecord& candidate);
+  absl::StatusOr<std::optional<CandidateRecord>> Candidate(const std::string& hash);
+  absl::StatusOr<int64_t> CandidateCount();
+
+  absl::Status PutMeasurement(const MeasurementRecord& measurement);
+  // The latest measurement of a candidate on a device class under a protocol.
+  absl::StatusOr<std::optional<MeasurementRecord>> FindMeasurement(
+      const std::string& candidate_hash, const std::string& device_class,
+      const std::string& protocol_key);
+  absl::StatusOr<int64_t> MeasurementCount();
+
+  absl::Status PutEvaluation(const EvaluationRecord& evaluation);
+  absl::StatusOr<std::optional<EvaluationRecord>> FindEvaluation(const std::string& candidate_hash,
+                                                                 const std::string& evaluator);
+
+  absl::Status PutGeneration(const GenerationRecord& generation);
+  absl::StatusOr<std::optional<GenerationRecord>> LastGeneration();
+
+  absl::Status PutAgentEvent(const AgentEventRecord& event);
+  absl::StatusOr<std::vector<AgentEventRecord>> AgentEvents();
+
+  absl::Status PutDrift(const DriftRecord& drift);
+  absl::StatusOr<std::vector<DriftRecord>> Drift();
+
+  const std::string& path() const { return db_->path(); }
+
+ private:
+  explicit CampaignStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+  absl::Status CreateSchema();
+  absl::Status CheckSchema();
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace nas::results

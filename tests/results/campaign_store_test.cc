@@ -1,0 +1,119 @@
+#include "results/campaign_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace nas::results {
+namespace {
+
+std::string FreshPath(const std::string& name) {
+  const std::string path = ::testing::TempDir() + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return path;
+}
+
+CandidateRecord Candidate(const std::string& hash) {
+  CandidateRecord c;
+  c.hash = hash;
+  c.genome = {3, 1, 4, 1, 5};
+  c.spec.set_name("cand-" + hash);
+  c.spec.set_d_model(64);
+  c.parameters = 12345;
+  c.first_generation = 2;
+  return c;
+}
+
+TEST(CampaignStoreTest, RecordsSurviveReopeningAndAreVisibleToReaders) {
+  const std::string path = FreshPath("store.db");
+  {
+    auto store = CampaignStore::Create(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->SetConfig("seed", "42").ok());
+    ASSERT_TRUE((*store)->PutCandidate(Candidate("aa")).ok());
+    CandidateRecord changed = Candidate("aa");
+    changed.parameters = 1;
+    ASSERT_TRUE((*store)->PutCandidate(changed).ok());  // the first record stays
+
+    // A reader sees each record as soon as it is put (nothing waits for a later commit).
+    auto reader = CampaignStore::Open(path, /*read_only=*/true);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    EXPECT_EQ(*(*reader)->CandidateCount(), 1);
+
+    MeasurementRecord m;
+    m.candidate_hash = "aa";
+    m.device_class = "laptop";
+    m.protocol_key = "v1:abc";
+    m.agent = "127.0.0.1:1";
+    m.result.set_outcome(agent::MeasureResult::OK);
+    m.result.set_peak_memory_bytes(999);
+    m.generation = 2;
+    ASSERT_TRUE((*store)->PutMeasurement(m).ok());
+    m.result.set_peak_memory_bytes(1000);  // a later re-measurement wins
+    ASSERT_TRUE((*store)->PutMeasurement(m).ok());
+    EXPECT_EQ(*(*reader)->MeasurementCount(), 2);
+
+    ASSERT_TRUE((*store)->PutEvaluation({"aa", "proxy", true, 0.5, "{}"}).ok());
+    ASSERT_TRUE((*store)->PutGeneration({0, {"aa", "bb"}, "rng-0", 1.5}).ok());
+    ASSERT_TRUE((*store)->PutGeneration({1, {"bb", "aa"}, "rng-1", 2.5}).ok());
+    ASSERT_TRUE((*store)->PutAgentEvent({0, "laptop", "127.0.0.1:1", "quarantined", "3 failures"}).ok());
+    ASSERT_TRUE((*store)->PutDrift({1, "LFM2-350M", "laptop", "decode_ms", 41.0, 40.0}).ok());
+  }
+  auto store = CampaignStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(**(*store)->Config("seed"), "42");
+  EXPECT_FALSE((*store)->Config("missing")->has_value());
+  auto c = (*store)->Candidate("aa");
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->parameters, 12345u);
+  EXPECT_EQ((*c)->genome, (std::vector<int32_t>{3, 1, 4, 1, 5}));
+  EXPECT_EQ((*c)->spec.name(), "cand-aa");
+  EXPECT_EQ((*c)->first_generation, 2);
+  EXPECT_FALSE((*store)->Candidate("zz")->has_value());
+
+  auto m = (*store)->FindMeasurement("aa", "laptop", "v1:abc");
+  ASSERT_TRUE(m.ok() && m->has_value());
+  EXPECT_EQ((*m)->result.peak_memory_bytes(), 1000u);
+  EXPECT_EQ((*m)->agent, "127.0.0.1:1");
+  EXPECT_FALSE((*store)->FindMeasurement("aa", "phone", "v1:abc")->has_value());
+  EXPECT_FALSE((*store)->FindMeasurement("aa", "laptop", "v2:abc")->has_value());
+
+  auto e = (*store)->FindEvaluation("aa", "proxy");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_TRUE((*e)->is_proxy);
+  EXPECT_DOUBLE_EQ((*e)->quality, 0.5);
+
+  auto g = (*store)->LastGeneration();
+  ASSERT_TRUE(g.ok() && g->has_value());
+  EXPECT_EQ((*g)->number, 1);
+  EXPECT_EQ((*g)->population, (std::vector<std::string>{"bb", "aa"}));
+  EXPECT_EQ((*g)->rng_state, "rng-1");
+
+  auto events = (*store)->AgentEvents();
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].kind, "quarantined");
+  EXPECT_GT((*events)[0].unix_ms, 0);
+  EXPECT_EQ((*store)->Drift()->at(0).value, 41.0);
+}
+
+TEST(CampaignStoreTest, ClearErrors) {
+  const std::string path = FreshPath("exists.db");
+  ASSERT_TRUE(CampaignStore::Create(path).ok());
+  auto again = CampaignStore::Create(path);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(again.status().message().find("already exists"), std::string::npos);
+
+  auto missing = CampaignStore::Open(FreshPath("missing.db"));
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+
+  const std::string junk = FreshPath("junk.db");
+  std::ofstream(junk) << "this is not a database, just text that is long enough......";
+  auto bad = CampaignStore::Open(junk);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(junk), std::string::npos) << bad.status();
+}
+
+}  // namespace
+}  // namespace nas::results
