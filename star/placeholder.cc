@@ -1,2 +1,0 @@
-// placeholder: star_lib needs one source until the coordinator lands
-namespace nas::star {}
