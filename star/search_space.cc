@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/status_macros.h"
+#include "base/text_file.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -239,27 +241,9 @@ absl::StatusOr<SearchSpace> ParseSearchSpaceText(const std::string& text,
 }
 
 absl::StatusOr<SearchSpace> LoadSearchSpace(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::file_status st = std::filesystem::status(path, ec);
-  if (st.type() == std::filesystem::file_type::not_found) {
-    return absl::NotFoundError(absl::StrCat(path, ": no such file"));
-  }
-  if (ec) return absl::NotFoundError(absl::StrCat(path, ": cannot access: ", ec.message()));
-  if (std::filesystem::is_directory(st)) {
-    return absl::NotFoundError(absl::StrCat(path, ": is a directory, not a search space"));
-  }
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec && size > kMaxSpaceFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", size, " bytes is too large for a ",
-                                                   "search space (limit ", kMaxSpaceFileBytes,
-                                                   ")"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) return absl::NotFoundError(absl::StrCat(path, ": read error"));
-  return ParseSearchSpaceText(contents.str(), path);
+  NAS_ASSIGN_OR_RETURN(const std::string text,
+                       ReadUserFile(path, kMaxSpaceFileBytes, "a search space"));
+  return ParseSearchSpaceText(text, path);
 }
 
 }  // namespace nas::star

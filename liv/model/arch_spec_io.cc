@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string>
 
+#include "base/status_macros.h"
+#include "base/text_file.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -388,28 +390,7 @@ absl::StatusOr<ArchSpec> ParseArchSpecJson(std::string_view text_in, std::string
 }
 
 absl::StatusOr<ArchSpec> ReadArchSpecFile(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::file_status st = std::filesystem::status(path, ec);
-  if (st.type() == std::filesystem::file_type::not_found) {
-    return absl::NotFoundError(absl::StrCat(path, ": no such file"));
-  }
-  if (ec) return absl::NotFoundError(absl::StrCat(path, ": cannot access: ", ec.message()));
-  if (std::filesystem::is_directory(st)) {
-    return absl::NotFoundError(absl::StrCat(path, ": is a directory, not a spec file"));
-  }
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec && size > kMaxSpecFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", size, " bytes is too large for ",
-                                                   "an ArchSpec (limit ", kMaxSpecFileBytes, ")"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
-  }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) return absl::NotFoundError(absl::StrCat(path, ": read error"));
-  const std::string text = contents.str();
+  NAS_ASSIGN_OR_RETURN(const std::string text, ReadUserFile(path, kMaxSpecFileBytes, "a spec file"));
   const std::string extension =
       absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
   if (extension == ".json") return ParseArchSpecJson(text, path);
