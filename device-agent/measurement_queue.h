@@ -2,7 +2,10 @@
 // a time, in arrival order, so two measurements never overlap on the device. Each job's
 // `done` is called exactly once: by the worker with the result, or with UNAVAILABLE when
 // the agent shuts down before running it. Health() shows the queue and the job in flight.
-// Thread-safe.
+// A request id is an idempotency key: a request whose id is queued or in flight joins that
+// job, and one whose id was measured recently gets the stored result, so a coordinator
+// that restarts and asks again never has the device measure the same thing twice (the id
+// must then name the same request, or the call is rejected). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -12,6 +15,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "device-agent/child_process.h"
@@ -38,13 +43,24 @@ class MeasurementQueue {
   void Shutdown(std::chrono::milliseconds grace);
 
  private:
-  struct Job {
-    MeasureRequest request;
+  struct Waiter {
     MeasureResult* response;
     Done done;
+  };
+  struct Job {
+    MeasureRequest request;
+    std::vector<Waiter> waiters;  // the first caller, then callers with the same id
     std::chrono::steady_clock::time_point arrived;
   };
+  struct Remembered {
+    MeasureRequest request;
+    MeasureResult result;
+  };
+  // Results kept for repeated request ids.
+  static constexpr size_t kRememberedResults = 256;
+
   void WorkerLoop();
+  void Remember(const Job& job, const MeasureResult& result);
 
   Measurer& measurer_;
   const size_t max_queue_;
@@ -52,6 +68,9 @@ class MeasurementQueue {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
+  std::unordered_map<std::string, Job*> active_by_id_;  // queued or in flight
+  std::unordered_map<std::string, Remembered> remembered_;
+  std::deque<std::string> remembered_order_;
   bool accepting_ = true;
   bool stopping_ = false;  // tells the worker to exit
   uint64_t completed_ = 0;

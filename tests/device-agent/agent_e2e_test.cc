@@ -182,6 +182,33 @@ TEST(AgentE2eTest, ConcurrentMeasurementsNeverOverlap) {
   EXPECT_GT(waited, 0);  // someone queued
 }
 
+TEST(AgentE2eTest, ARepeatedRequestIdIsMeasuredOnce) {
+  RunningAgent agent = StartAgent();
+  ASSERT_NE(agent.stub, nullptr);
+  MeasureRequest request = SmallRequest("tiny_hybrid.textproto", 3);
+  request.set_request_id("candidate-abc/laptop/v1");
+  // Two callers at once (a coordinator retrying, or restarted) share one measurement...
+  auto first = std::async(std::launch::async, [&] { return Measure(*agent.stub, request); });
+  auto second = std::async(std::launch::async, [&] { return Measure(*agent.stub, request); });
+  const MeasureResult a = first.get(), b = second.get();
+  EXPECT_EQ(a.outcome(), MeasureResult::OK) << a.message();
+  EXPECT_EQ(a.started_unix_ms(), b.started_unix_ms());
+  EXPECT_EQ(Health(*agent.stub).completed(), 1u);
+  // ...and a later caller gets the stored result without measuring again.
+  const MeasureResult c = Measure(*agent.stub, request);
+  EXPECT_EQ(c.started_unix_ms(), a.started_unix_ms());
+  EXPECT_EQ(c.liv_measure_json(), a.liv_measure_json());
+  EXPECT_EQ(Health(*agent.stub).completed(), 1u);
+  // The id names that request: reusing it for another one is refused.
+  MeasureRequest other = request;
+  other.set_seed(99);
+  grpc::Status status;
+  Measure(*agent.stub, other, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "request_id: \"candidate-abc/laptop/v1\" was already used for a different request");
+}
+
 TEST(AgentE2eTest, TokenIsRequiredWhenConfigured) {
   AgentOptions options = LocalOptions();
   options.token = "s3cret";
