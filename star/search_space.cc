@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/text_format_errors.h"
 #include "base/status_macros.h"
 #include "base/text_file.h"
 #include "absl/strings/ascii.h"
@@ -33,44 +34,8 @@ absl::Status Error(const std::string& path, const std::string& message) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", message));
 }
 
-// Errors must stay on one line: a quoted value may hold control characters.
-std::string OneLine(absl::string_view message) {
-  std::string out;
-  for (char c : message) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += absl::StrCat("\\x", absl::Hex(u, absl::kZeroPad2));
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // Keeps the first error of the text-format parser (later ones are usually consequences).
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (has_error_) return;
-    has_error_ = true;
-    line_ = line;
-    column_ = column;
-    message_ = message;
-  }
-  bool has_error() const { return has_error_; }
-  int line() const { return line_; }
-  int column() const { return column_; }
-  const std::string& message() const { return message_; }
-
- private:
-  bool has_error_ = false;
-  int line_ = -1;
-  int column_ = -1;
-  std::string message_;
-};
 
 std::string Position(const std::string& source, int line, int column) {
   if (line < 0) return absl::StrCat(source, ":1:1");

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "base/text_format_errors.h"
 #include "base/status_macros.h"
 #include "base/text_file.h"
 #include "absl/status/status.h"
@@ -33,33 +34,6 @@ constexpr int kMaxJsonDepth = 100;
 absl::string_view Abseil(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Keeps the first error of the text-format parser (later ones are usually consequences).
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (has_error_) return;
-    has_error_ = true;
-    line_ = line;
-    column_ = column;
-    message_ = message;
-  }
-
-  // "SOURCE:LINE:COL: message", 1-based; the parser reports 0-based positions.
-  std::string Format(absl::string_view source) const {
-    if (!has_error_) return absl::StrCat(source, ": cannot parse text format");
-    // The tokenizer's token at the end of input is empty: "Expected identifier, got: ".
-    const std::string message =
-        absl::EndsWith(message_, "got: ") ? message_ + "end of input" : message_;
-    if (line_ < 0) return absl::StrCat(source, ": ", message);
-    return absl::StrCat(source, ":", line_ + 1, ":", column_ + 1, ": ", message);
-  }
-
- private:
-  bool has_error_ = false;
-  int line_ = -1;
-  int column_ = -1;
-  std::string message_;
-};
 
 bool IsBlank(absl::string_view text) {
   for (char c : text) {
@@ -214,21 +188,6 @@ std::string DescribeExpected(absl::string_view type) {
   return absl::StrCat("expected ", type);
 }
 
-// Errors must stay on one line: a value quoted in a message may hold control characters.
-std::string OneLine(absl::string_view message) {
-  std::string out;
-  for (char c : message) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += absl::StrCat("\\x", absl::Hex(u, absl::kZeroPad2));
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // Syntax errors read "message\n<up to 40 bytes of context>\n<spaces>^": the context is
 // found in the text to recover the offset. Returns false if `error` is not of that shape.
