@@ -11,6 +11,7 @@
 #include "star/genome.h"
 #include "star/genome_layout.h"
 #include "star/search_space.h"
+#include "tests/star/test_lcg.h"
 
 namespace nas::star {
 namespace {
@@ -18,13 +19,7 @@ namespace {
 using ::google::protobuf::util::MessageDifferencer;
 using ::testing::HasSubstr;
 
-struct Lcg {
-  uint64_t state;
-  uint32_t operator()(uint32_t n) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<uint32_t>((state >> 33) % n);
-  }
-};
+using testing::Lcg;
 
 bool SameIgnoringName(const ArchSpec& a, const ArchSpec& b, std::string* diff) {
   MessageDifferencer differ;

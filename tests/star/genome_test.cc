@@ -10,6 +10,7 @@
 #include "liv/model/arch_spec_validate.h"
 #include "star/genome_layout.h"
 #include "star/search_space.h"
+#include "tests/star/test_lcg.h"
 
 namespace nas::star {
 namespace {
@@ -17,14 +18,7 @@ namespace {
 using ::google::protobuf::util::MessageDifferencer;
 using ::testing::HasSubstr;
 
-// A deterministic uniform index for tests (64-bit LCG, high bits).
-struct Lcg {
-  uint64_t state;
-  uint32_t operator()(uint32_t n) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<uint32_t>((state >> 33) % n);
-  }
-};
+using testing::Lcg;
 
 UniformIndex Uniform(Lcg& lcg) {
   return [&lcg](uint32_t n) { return lcg(n); };
