@@ -1,6 +1,8 @@
 #include "results/campaign_store.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "absl/strings/numbers.h"
@@ -48,6 +50,7 @@ CREATE TABLE generations (
   population TEXT NOT NULL,
   rng_state TEXT NOT NULL,
   hypervolume REAL NOT NULL,
+  standings TEXT NOT NULL,
   recorded_unix_ms INTEGER NOT NULL) STRICT;
 CREATE TABLE agent_events (
   id INTEGER PRIMARY KEY,
@@ -65,6 +68,43 @@ CREATE TABLE drift (
   value REAL NOT NULL,
   baseline REAL NOT NULL) STRICT;
 )sql";
+
+constexpr char kSelectMeasurement[] =
+    "SELECT candidate_hash, device_class, protocol_key, agent, result, generation, "
+    "is_reference FROM measurements";
+constexpr char kSelectCandidate[] =
+    "SELECT hash, genome, spec, parameters, first_generation, rejected_reason FROM candidates";
+constexpr char kSelectGeneration[] =
+    "SELECT number, population, rng_state, hypervolume, standings FROM generations";
+
+// "rank:crowding" per member, comma-separated; crowding with 17 significant digits (exact
+// round trip; "inf" for the boundary members).
+std::string JoinStandings(const std::vector<int>& ranks, const std::vector<double>& crowding) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < ranks.size() && i < crowding.size(); ++i) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%d:%.17g", ranks[i], crowding[i]);
+    parts.emplace_back(buffer);
+  }
+  return absl::StrJoin(parts, ",");
+}
+
+bool SplitStandings(const std::string& text, std::vector<int>* ranks,
+                    std::vector<double>* crowding) {
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    const size_t colon = part.find(':');
+    if (colon == absl::string_view::npos) return false;
+    int rank = 0;
+    if (!absl::SimpleAtoi(part.substr(0, colon), &rank)) return false;
+    const std::string value(part.substr(colon + 1));
+    char* end = nullptr;
+    const double distance = std::strtod(value.c_str(), &end);
+    if (end == value.c_str() || *end != '\0') return false;
+    ranks->push_back(rank);
+    crowding->push_back(distance);
+  }
+  return true;
+}
 
 int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -156,21 +196,38 @@ absl::Status CampaignStore::PutCandidate(const CandidateRecord& c) {
 
 absl::StatusOr<std::optional<CandidateRecord>> CampaignStore::Candidate(const std::string& hash) {
   NAS_ASSIGN_OR_RETURN(Statement s,
-                       db_->Prepare("SELECT genome, spec, parameters, first_generation, "
-                                    "rejected_reason FROM candidates WHERE hash = ?"));
+                       db_->Prepare(absl::StrCat(kSelectCandidate, " WHERE hash = ?")));
   s.Bind(1, hash);
   NAS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<CandidateRecord>();
-  CandidateRecord c;
-  c.hash = hash;
-  c.genome = SplitGenome(s.Text(0));
-  if (!c.spec.ParseFromString(s.Blob(1))) {
-    return absl::DataLossError(absl::StrCat(path(), ": candidate ", hash, ": corrupt spec"));
-  }
-  c.parameters = static_cast<uint64_t>(s.Int(2));
-  c.first_generation = static_cast<int>(s.Int(3));
-  c.rejected_reason = s.Text(4);
+  NAS_ASSIGN_OR_RETURN(CandidateRecord c, CandidateFromRow(s));
   return std::optional<CandidateRecord>(std::move(c));
+}
+
+absl::StatusOr<std::vector<CandidateRecord>> CampaignStore::Candidates() {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare(absl::StrCat(kSelectCandidate, " ORDER BY rowid")));
+  std::vector<CandidateRecord> all;
+  while (true) {
+    NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    NAS_ASSIGN_OR_RETURN(CandidateRecord c, CandidateFromRow(s));
+    all.push_back(std::move(c));
+  }
+  return all;
+}
+
+absl::StatusOr<CandidateRecord> CampaignStore::CandidateFromRow(const Statement& s) {
+  CandidateRecord c;
+  c.hash = s.Text(0);
+  c.genome = SplitGenome(s.Text(1));
+  if (!c.spec.ParseFromString(s.Blob(2))) {
+    return absl::DataLossError(absl::StrCat(path(), ": candidate ", c.hash, ": corrupt spec"));
+  }
+  c.parameters = static_cast<uint64_t>(s.Int(3));
+  c.first_generation = static_cast<int>(s.Int(4));
+  c.rejected_reason = s.Text(5);
+  return c;
 }
 
 absl::StatusOr<int64_t> CampaignStore::CandidateCount() {
@@ -202,23 +259,60 @@ absl::StatusOr<std::optional<MeasurementRecord>> CampaignStore::FindMeasurement(
     const std::string& protocol_key) {
   NAS_ASSIGN_OR_RETURN(
       Statement s,
-      db_->Prepare("SELECT agent, result, generation, is_reference FROM measurements "
-                   "WHERE candidate_hash = ? AND device_class = ? AND protocol_key = ? "
-                   "ORDER BY id DESC LIMIT 1"));
+      db_->Prepare(absl::StrCat(kSelectMeasurement,
+                                " WHERE candidate_hash = ? AND device_class = ? AND "
+                                "protocol_key = ? AND is_reference = 0 ORDER BY id DESC LIMIT 1")));
   s.Bind(1, candidate_hash).Bind(2, device_class).Bind(3, protocol_key);
+  return OneMeasurement(s);
+}
+
+absl::StatusOr<std::optional<MeasurementRecord>> CampaignStore::FindReferenceMeasurement(
+    const std::string& candidate_hash, const std::string& device_class,
+    const std::string& protocol_key, int generation) {
+  NAS_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare(absl::StrCat(kSelectMeasurement,
+                                " WHERE candidate_hash = ? AND device_class = ? AND "
+                                "protocol_key = ? AND is_reference = 1 AND generation = ? "
+                                "ORDER BY id DESC LIMIT 1")));
+  s.Bind(1, candidate_hash).Bind(2, device_class).Bind(3, protocol_key)
+      .Bind(4, static_cast<int64_t>(generation));
+  return OneMeasurement(s);
+}
+
+absl::StatusOr<std::vector<MeasurementRecord>> CampaignStore::Measurements() {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare(absl::StrCat(kSelectMeasurement, " ORDER BY id")));
+  std::vector<MeasurementRecord> all;
+  while (true) {
+    NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    NAS_ASSIGN_OR_RETURN(MeasurementRecord m, MeasurementFromRow(s));
+    all.push_back(std::move(m));
+  }
+  return all;
+}
+
+absl::StatusOr<std::optional<MeasurementRecord>> CampaignStore::OneMeasurement(Statement& s) {
   NAS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<MeasurementRecord>();
-  MeasurementRecord m;
-  m.candidate_hash = candidate_hash;
-  m.device_class = device_class;
-  m.protocol_key = protocol_key;
-  m.agent = s.Text(0);
-  if (!m.result.ParseFromString(s.Blob(1))) {
-    return absl::DataLossError(absl::StrCat(path(), ": measurement of ", candidate_hash, ": corrupt"));
-  }
-  m.generation = static_cast<int>(s.Int(2));
-  m.is_reference = s.Int(3) != 0;
+  NAS_ASSIGN_OR_RETURN(MeasurementRecord m, MeasurementFromRow(s));
   return std::optional<MeasurementRecord>(std::move(m));
+}
+
+absl::StatusOr<MeasurementRecord> CampaignStore::MeasurementFromRow(const Statement& s) {
+  MeasurementRecord m;
+  m.candidate_hash = s.Text(0);
+  m.device_class = s.Text(1);
+  m.protocol_key = s.Text(2);
+  m.agent = s.Text(3);
+  if (!m.result.ParseFromString(s.Blob(4))) {
+    return absl::DataLossError(
+        absl::StrCat(path(), ": measurement of ", m.candidate_hash, ": corrupt"));
+  }
+  m.generation = static_cast<int>(s.Int(5));
+  m.is_reference = s.Int(6) != 0;
+  return m;
 }
 
 absl::StatusOr<int64_t> CampaignStore::MeasurementCount() {
@@ -257,27 +351,62 @@ absl::Status CampaignStore::PutGeneration(const GenerationRecord& g) {
   NAS_ASSIGN_OR_RETURN(
       Statement s,
       db_->Prepare("INSERT INTO generations (number, population, rng_state, hypervolume, "
-                   "recorded_unix_ms) VALUES (?, ?, ?, ?, ?)"));
+                   "standings, recorded_unix_ms) VALUES (?, ?, ?, ?, ?, ?)"));
   return s.Bind(1, static_cast<int64_t>(g.number))
       .Bind(2, absl::StrJoin(g.population, ","))
       .Bind(3, g.rng_state)
       .Bind(4, g.hypervolume)
-      .Bind(5, NowUnixMs())
+      .Bind(5, JoinStandings(g.ranks, g.crowding))
+      .Bind(6, NowUnixMs())
       .Run();
 }
 
 absl::StatusOr<std::optional<GenerationRecord>> CampaignStore::LastGeneration() {
-  NAS_ASSIGN_OR_RETURN(Statement s,
-                       db_->Prepare("SELECT number, population, rng_state, hypervolume "
-                                    "FROM generations ORDER BY number DESC LIMIT 1"));
+  NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare(absl::StrCat(
+                                        kSelectGeneration, " ORDER BY number DESC LIMIT 1")));
   NAS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<GenerationRecord>();
+  NAS_ASSIGN_OR_RETURN(GenerationRecord g, GenerationFromRow(s));
+  return std::optional<GenerationRecord>(std::move(g));
+}
+
+absl::StatusOr<std::vector<GenerationRecord>> CampaignStore::Generations() {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare(absl::StrCat(kSelectGeneration, " ORDER BY number")));
+  std::vector<GenerationRecord> all;
+  while (true) {
+    NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    NAS_ASSIGN_OR_RETURN(GenerationRecord g, GenerationFromRow(s));
+    all.push_back(std::move(g));
+  }
+  return all;
+}
+
+absl::StatusOr<GenerationRecord> CampaignStore::GenerationFromRow(const Statement& s) {
   GenerationRecord g;
   g.number = static_cast<int>(s.Int(0));
   g.population = absl::StrSplit(s.Text(1), ',', absl::SkipEmpty());
   g.rng_state = s.Text(2);
   g.hypervolume = s.Double(3);
-  return std::optional<GenerationRecord>(std::move(g));
+  if (!SplitStandings(s.Text(4), &g.ranks, &g.crowding)) {
+    return absl::DataLossError(
+        absl::StrCat(path(), ": generation ", g.number, ": corrupt standings"));
+  }
+  return g;
+}
+
+absl::StatusOr<std::vector<EvaluationRecord>> CampaignStore::Evaluations() {
+  NAS_ASSIGN_OR_RETURN(Statement s,
+                       db_->Prepare("SELECT candidate_hash, evaluator, is_proxy, quality, "
+                                    "metrics FROM evaluations ORDER BY rowid"));
+  std::vector<EvaluationRecord> all;
+  while (true) {
+    NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    all.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Double(3), s.Text(4)});
+  }
+  return all;
 }
 
 absl::Status CampaignStore::PutAgentEvent(const AgentEventRecord& e) {

@@ -22,7 +22,7 @@
 
 namespace nas::results {
 
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 struct CandidateRecord {
   std::string hash;             // canonical architecture hash
@@ -56,6 +56,12 @@ struct GenerationRecord {
   std::vector<std::string> population;  // candidate hashes, in order
   std::string rng_state;
   double hypervolume = 0;
+  // Each member's non-domination rank and crowding distance as the survivor selection
+  // computed them (parallel to `population`; crowding may be +infinity). Stored because
+  // they cannot be recomputed from the survivors alone, and the next generation's
+  // tournaments need them to resume exactly.
+  std::vector<int> ranks;
+  std::vector<double> crowding;
 };
 
 struct AgentEventRecord {
@@ -83,12 +89,21 @@ class CampaignStore {
   absl::Status PutCandidate(const CandidateRecord& candidate);
   absl::StatusOr<std::optional<CandidateRecord>> Candidate(const std::string& hash);
   absl::StatusOr<int64_t> CandidateCount();
+  // Every candidate, in the order first stored.
+  absl::StatusOr<std::vector<CandidateRecord>> Candidates();
 
   absl::Status PutMeasurement(const MeasurementRecord& measurement);
-  // The latest measurement of a candidate on a device class under a protocol.
+  // The latest measurement of a candidate on a device class under a protocol, reference
+  // re-measurements (is_reference) aside.
   absl::StatusOr<std::optional<MeasurementRecord>> FindMeasurement(
       const std::string& candidate_hash, const std::string& device_class,
       const std::string& protocol_key);
+  // The reference re-measurement (is_reference) of a candidate at a generation, if any.
+  absl::StatusOr<std::optional<MeasurementRecord>> FindReferenceMeasurement(
+      const std::string& candidate_hash, const std::string& device_class,
+      const std::string& protocol_key, int generation);
+  // Every measurement, in the order recorded.
+  absl::StatusOr<std::vector<MeasurementRecord>> Measurements();
   absl::StatusOr<int64_t> MeasurementCount();
 
   absl::Status PutEvaluation(const EvaluationRecord& evaluation);
@@ -97,6 +112,10 @@ class CampaignStore {
 
   absl::Status PutGeneration(const GenerationRecord& generation);
   absl::StatusOr<std::optional<GenerationRecord>> LastGeneration();
+  // Every generation, in order of number.
+  absl::StatusOr<std::vector<GenerationRecord>> Generations();
+  // Every evaluation, in the order first recorded.
+  absl::StatusOr<std::vector<EvaluationRecord>> Evaluations();
 
   absl::Status PutAgentEvent(const AgentEventRecord& event);
   absl::StatusOr<std::vector<AgentEventRecord>> AgentEvents();
@@ -110,6 +129,10 @@ class CampaignStore {
   explicit CampaignStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
   absl::Status CreateSchema();
   absl::Status CheckSchema();
+  absl::StatusOr<CandidateRecord> CandidateFromRow(const Statement& s);
+  absl::StatusOr<MeasurementRecord> MeasurementFromRow(const Statement& s);
+  absl::StatusOr<std::optional<MeasurementRecord>> OneMeasurement(Statement& s);
+  absl::StatusOr<GenerationRecord> GenerationFromRow(const Statement& s);
   std::unique_ptr<Db> db_;
 };
 

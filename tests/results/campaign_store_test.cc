@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace nas::results {
 namespace {
@@ -55,8 +56,8 @@ TEST(CampaignStoreTest, RecordsSurviveReopeningAndAreVisibleToReaders) {
     EXPECT_EQ(*(*reader)->MeasurementCount(), 2);
 
     ASSERT_TRUE((*store)->PutEvaluation({"aa", "proxy", true, 0.5, "{}"}).ok());
-    ASSERT_TRUE((*store)->PutGeneration({0, {"aa", "bb"}, "rng-0", 1.5}).ok());
-    ASSERT_TRUE((*store)->PutGeneration({1, {"bb", "aa"}, "rng-1", 2.5}).ok());
+    ASSERT_TRUE((*store)->PutGeneration({0, {"aa", "bb"}, "rng-0", 1.5, {}, {}}).ok());
+    ASSERT_TRUE((*store)->PutGeneration({1, {"bb", "aa"}, "rng-1", 2.5, {}, {}}).ok());
     ASSERT_TRUE((*store)->PutAgentEvent({0, "laptop", "127.0.0.1:1", "quarantined", "3 failures"}).ok());
     ASSERT_TRUE((*store)->PutDrift({1, "LFM2-350M", "laptop", "decode_ms", 41.0, 40.0}).ok());
   }
@@ -113,6 +114,72 @@ TEST(CampaignStoreTest, ClearErrors) {
   auto bad = CampaignStore::Open(junk);
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find(junk), std::string::npos) << bad.status();
+}
+
+TEST(CampaignStoreTest, GenerationsKeepStandingsExactlyIncludingInfiniteCrowding) {
+  const std::string path = FreshPath("standings.db");
+  auto store = CampaignStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  GenerationRecord g{1, {"aa", "bb", "cc"}, "rng-1", 0.25, {}, {}};
+  g.ranks = {0, 0, 1};
+  g.crowding = {std::numeric_limits<double>::infinity(), 0.1 + 0.2, 1.0 / 3.0};
+  ASSERT_TRUE((*store)->PutGeneration(g).ok());
+  ASSERT_TRUE((*store)->PutGeneration({2, {"bb"}, "rng-2", 0.5, {0}, {2.5}}).ok());
+  auto all = (*store)->Generations();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].ranks, g.ranks);
+  EXPECT_EQ((*all)[0].crowding, g.crowding);  // bit-exact, infinity included
+  EXPECT_EQ((*all)[1].population, std::vector<std::string>{"bb"});
+  EXPECT_EQ((*(*store)->LastGeneration())->crowding, std::vector<double>{2.5});
+}
+
+TEST(CampaignStoreTest, ReferenceRemeasurementsStayApartFromCandidateMeasurements) {
+  const std::string path = FreshPath("drift.db");
+  auto store = CampaignStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  MeasurementRecord m;
+  m.candidate_hash = "ref";
+  m.device_class = "laptop";
+  m.protocol_key = "p1-x";
+  m.result.set_peak_memory_bytes(100);
+  m.generation = 1;
+  ASSERT_TRUE((*store)->PutMeasurement(m).ok());
+  m.is_reference = true;
+  m.generation = 3;
+  m.result.set_peak_memory_bytes(120);
+  ASSERT_TRUE((*store)->PutMeasurement(m).ok());
+
+  EXPECT_EQ((*(*store)->FindMeasurement("ref", "laptop", "p1-x"))->result.peak_memory_bytes(), 100u);
+  auto drift = (*store)->FindReferenceMeasurement("ref", "laptop", "p1-x", 3);
+  ASSERT_TRUE(drift.ok() && drift->has_value());
+  EXPECT_EQ((*drift)->result.peak_memory_bytes(), 120u);
+  EXPECT_TRUE((*drift)->is_reference);
+  EXPECT_FALSE((*(*store)->FindReferenceMeasurement("ref", "laptop", "p1-x", 2)).has_value());
+  auto all = (*store)->Measurements();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].generation, 3);
+}
+
+TEST(CampaignStoreTest, ListsCandidatesAndEvaluationsInTheOrderStored) {
+  const std::string path = FreshPath("lists.db");
+  auto store = CampaignStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (const char* hash : {"zz", "aa", "mm"}) {
+    ASSERT_TRUE((*store)->PutCandidate(Candidate(hash)).ok());
+    ASSERT_TRUE((*store)->PutEvaluation({hash, "proxy", true, 0.5, "{}"}).ok());
+  }
+  auto candidates = (*store)->Candidates();
+  ASSERT_TRUE(candidates.ok()) << candidates.status();
+  ASSERT_EQ(candidates->size(), 3u);
+  EXPECT_EQ((*candidates)[0].hash, "zz");
+  EXPECT_EQ((*candidates)[2].hash, "mm");
+  EXPECT_EQ((*candidates)[1].spec.name(), "cand-aa");
+  auto evaluations = (*store)->Evaluations();
+  ASSERT_TRUE(evaluations.ok());
+  ASSERT_EQ(evaluations->size(), 3u);
+  EXPECT_EQ((*evaluations)[1].candidate_hash, "aa");
 }
 
 }  // namespace

@@ -1,0 +1,20 @@
+// A model's layers at a glance, one letter per layer for its token mixer: "CCACCACCACACACCC"
+// is LFM2-350M. Used in tables, progress lines and reports (with kLayerStringLegend).
+//   A  full (global) attention        W  sliding-window attention
+//   C  gated short convolution        R  gated linear recurrence
+//   -  no token mixer (not produced by the genome; an ArchSpec may have it)
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "proto/arch_spec.pb.h"
+
+namespace nas::star {
+
+inline constexpr char kLayerStringLegend[] =
+    "A = attention, W = sliding-window attention, C = gated short conv, R = recurrence";
+
+std::string LayerString(const ArchSpec& spec);
+
+}  // namespace nas::star
