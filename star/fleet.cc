@@ -190,7 +190,6 @@ void Fleet::Run(std::vector<MeasureJob> jobs,
   std::vector<JobResult> failed;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
-    s.stopping = false;
     s.queues.clear();
     s.remaining = jobs.size();
     for (MeasureJob& job : jobs) {

@@ -79,7 +79,8 @@ class Fleet {
   void Run(std::vector<MeasureJob> jobs, const std::function<void(const JobResult&)>& on_result,
            const std::function<void(const AgentEvent&)>& on_event = {});
 
-  // Asks Run to stop handing out jobs; jobs not started are returned as CANCELLED.
+  // Asks Run to stop handing out jobs; jobs not started are returned as CANCELLED. Final:
+  // a Run after Stop() (or racing with it) cancels its jobs at once, so a stop is never lost.
   void Stop();
 
   std::vector<AgentState> Agents() const;
