@@ -52,6 +52,10 @@ CREATE TABLE generations (
   hypervolume REAL NOT NULL,
   standings TEXT NOT NULL,
   recorded_unix_ms INTEGER NOT NULL) STRICT;
+CREATE TABLE dispatches (
+  request_id TEXT PRIMARY KEY,
+  agent TEXT NOT NULL,
+  unix_ms INTEGER NOT NULL) STRICT;
 CREATE TABLE agent_events (
   id INTEGER PRIMARY KEY,
   unix_ms INTEGER NOT NULL,
@@ -405,6 +409,23 @@ absl::StatusOr<std::vector<EvaluationRecord>> CampaignStore::Evaluations() {
     NAS_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
     all.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Double(3), s.Text(4)});
+  }
+  return all;
+}
+
+absl::Status CampaignStore::PutDispatch(const std::string& request_id, const std::string& agent) {
+  NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare("INSERT OR REPLACE INTO dispatches "
+                                                 "(request_id, agent, unix_ms) VALUES (?, ?, ?)"));
+  return s.Bind(1, request_id).Bind(2, agent).Bind(3, NowUnixMs()).Run();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> CampaignStore::Dispatches() {
+  NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT request_id, agent FROM dispatches"));
+  std::map<std::string, std::string> all;
+  while (true) {
+    NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    all[s.Text(0)] = s.Text(1);
   }
   return all;
 }

@@ -2,7 +2,7 @@
 // coordinator — and any number of readers such as `star status` or a report). It keeps
 // the campaign's configuration, every candidate (genome, ArchSpec, canonical hash), every
 // measurement with its provenance (agent, device class, protocol key, the whole
-// MeasureResult), every evaluation (labelled proxy or not), every generation's population
+// MeasureResult), where each measurement request was sent, every evaluation (labelled proxy or not), every generation's population
 // with the RNG state, agent failures and quarantines, and reference drift. Each Put
 // commits at once, so a kill at any moment loses nothing that was recorded. Measurements
 // are found again by (candidate hash, device class, protocol key) so they are reused
@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -116,6 +117,12 @@ class CampaignStore {
   absl::StatusOr<std::vector<GenerationRecord>> Generations();
   // Every evaluation, in the order first recorded.
   absl::StatusOr<std::vector<EvaluationRecord>> Evaluations();
+
+  // Where a measurement request was sent (request id -> agent address, the latest wins),
+  // recorded before it is sent, so that after a crash the request goes back to the agent
+  // that may already have measured it.
+  absl::Status PutDispatch(const std::string& request_id, const std::string& agent);
+  absl::StatusOr<std::map<std::string, std::string>> Dispatches();
 
   absl::Status PutAgentEvent(const AgentEventRecord& event);
   absl::StatusOr<std::vector<AgentEventRecord>> AgentEvents();

@@ -101,10 +101,14 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
                                int later_candidates, CampaignProgress* progress) {
   std::vector<Job> jobs;
   std::vector<MeasureJob> requests;
+  NAS_ASSIGN_OR_RETURN(const auto dispatched, store_.Dispatches());
   auto add = [&](Job job, const ArchSpec& spec, const DeviceClass& device) {
     const std::string id = MeasureRequestId(job.hash, job.device_class, job.protocol_key,
                                             job.drift_generation);
-    requests.push_back({jobs.size(), job.device_class, MakeMeasureRequest(space_, device, spec, id)});
+    // A request sent before a crash goes back to the agent that may have its result.
+    auto sent = dispatched.find(id);
+    requests.push_back({jobs.size(), job.device_class, MakeMeasureRequest(space_, device, spec, id),
+                        sent == dispatched.end() ? std::string() : sent->second});
     jobs.push_back(std::move(job));
   };
   for (const NewCandidate& n : news) {
@@ -208,7 +212,12 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
                                      e.message);
     report();
   };
-  fleet_.Run(std::move(requests), on_result, on_event);
+  auto on_dispatch = [&](const MeasureJob& request, const std::string& agent) {
+    std::lock_guard<std::mutex> lock(mutex);
+    absl::Status s = store_.PutDispatch(request.request.request_id(), agent);
+    if (!s.ok() && write_error.ok()) write_error = s;
+  };
+  fleet_.Run(std::move(requests), on_result, on_event, on_dispatch);
   NAS_RETURN_IF_ERROR(write_error);
   if (cancelled || stop_) return absl::CancelledError("stopped");
   if (progress->failed > 0) {

@@ -42,6 +42,29 @@ struct Fleet::Impl {
   std::mutex deliver_mutex;  // results and events are delivered one at a time
   const std::function<void(const JobResult&)>* on_result = nullptr;
   const std::function<void(const AgentEvent&)>* on_event = nullptr;
+  const std::function<void(const MeasureJob&, const std::string&)>* on_dispatch = nullptr;
+
+  bool AgentAvailable(const std::string& device_class, const std::string& address) const {
+    for (const AgentState& a : agents) {
+      if (a.address.device_class == device_class && a.address.address == address) {
+        return !a.quarantined;
+      }
+    }
+    return false;
+  }
+
+  // The first queued job of the agent's class it may take (called with `mutex` held).
+  std::deque<Pending>::iterator Takeable(const AgentState& me) {
+    std::deque<Pending>& queue = queues[me.address.device_class];
+    for (auto it = queue.begin(); it != queue.end(); ++it) {
+      const std::string& preferred = it->job.preferred_agent;
+      if (preferred.empty() || preferred == me.address.address || it->attempts > 0 ||
+          !AgentAvailable(me.address.device_class, preferred)) {
+        return it;
+      }
+    }
+    return queue.end();
+  }
 
   bool ClassHasAgents(const std::string& device_class) const {
     for (const AgentState& a : agents) {
@@ -89,11 +112,17 @@ struct Fleet::Impl {
       {
         std::unique_lock<std::mutex> lock(mutex);
         wake.wait(lock, [&] {
-          return remaining == 0 || stopping || !queues[device_class].empty();
+          return remaining == 0 || stopping || me.quarantined ||
+                 Takeable(me) != queues[device_class].end();
         });
         if (remaining == 0 || stopping || me.quarantined) return;
-        pending = std::move(queues[device_class].front());
-        queues[device_class].pop_front();
+        auto it = Takeable(me);
+        pending = std::move(*it);
+        queues[device_class].erase(it);
+      }
+      if (on_dispatch != nullptr && *on_dispatch) {
+        std::lock_guard<std::mutex> lock(deliver_mutex);
+        (*on_dispatch)(pending.job, me.address.address);
       }
       ++pending.attempts;
       grpc::ClientContext context;
@@ -183,10 +212,12 @@ Fleet::~Fleet() = default;
 
 void Fleet::Run(std::vector<MeasureJob> jobs,
                 const std::function<void(const JobResult&)>& on_result,
-                const std::function<void(const AgentEvent&)>& on_event) {
+                const std::function<void(const AgentEvent&)>& on_event,
+                const std::function<void(const MeasureJob&, const std::string&)>& on_dispatch) {
   Impl& s = *impl_;
   s.on_result = &on_result;
   s.on_event = &on_event;
+  s.on_dispatch = &on_dispatch;
   std::vector<JobResult> failed;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
@@ -223,6 +254,7 @@ void Fleet::Run(std::vector<MeasureJob> jobs,
   for (const JobResult& c : cancelled) s.Deliver(c);
   s.on_result = nullptr;
   s.on_event = nullptr;
+  s.on_dispatch = nullptr;
 }
 
 void Fleet::Stop() {

@@ -38,6 +38,10 @@ struct MeasureJob {
   uint64_t id = 0;
   std::string device_class;
   agent::MeasureRequest request;
+  // An agent that may already hold this job's result (it was sent the same request id
+  // before the coordinator crashed): it gets the job, and other agents take it only once
+  // that agent failed it, was quarantined or is not in the fleet. Empty = any agent.
+  std::string preferred_agent;
 };
 
 struct JobResult {
@@ -76,8 +80,12 @@ class Fleet {
 
   // Measures every job and returns when each has a result (delivered to on_result as it
   // arrives). Jobs of a class with no agent left fail with UNAVAILABLE. Not reentrant.
+  // `on_dispatch` is called just before a job's request is sent to an agent (so a caller
+  // can record where each request went before it can be lost).
   void Run(std::vector<MeasureJob> jobs, const std::function<void(const JobResult&)>& on_result,
-           const std::function<void(const AgentEvent&)>& on_event = {});
+           const std::function<void(const AgentEvent&)>& on_event = {},
+           const std::function<void(const MeasureJob&, const std::string& agent)>& on_dispatch =
+               {});
 
   // Asks Run to stop handing out jobs; jobs not started are returned as CANCELLED. Final:
   // a Run after Stop() (or racing with it) cancels its jobs at once, so a stop is never lost.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "tests/star/fake_agent.h"
@@ -152,6 +153,41 @@ TEST(FleetTest, DrivesSixtyFourSimulatedAgents) {
   size_t used = 0;
   for (const auto& f : fakes) used += f->calls() > 0;
   EXPECT_GE(used, 32u);  // the work spreads over the fleet
+}
+
+TEST(FleetTest, JobsGoBackToTheAgentTheyWereSentToBefore) {
+  FakeAgent first, second(FakeAgent::Mode::kOk, std::chrono::milliseconds(2));
+  Fleet fleet({{"laptop", first.address(), ""}, {"laptop", second.address(), ""}}, {});
+  std::vector<MeasureJob> jobs = Jobs(10, {"laptop"});
+  for (int i = 0; i < 6; ++i) jobs[i].preferred_agent = second.address();
+  std::map<uint64_t, std::string> dispatched;
+  std::mutex mutex;
+  Collected c;
+  fleet.Run(
+      jobs, [&](const JobResult& r) { c.results.emplace(r.id, r); }, {},
+      [&](const MeasureJob& job, const std::string& agent) {
+        std::lock_guard<std::mutex> lock(mutex);
+        dispatched[job.id] = agent;
+      });
+  ASSERT_EQ(c.results.size(), 10u);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(c.results[i].agent, second.address()) << "job " << i;
+    EXPECT_EQ(dispatched[i], second.address());
+  }
+  // The jobs without a preference kept the other agent busy meanwhile.
+  EXPECT_GT(first.calls(), 0u);
+  EXPECT_EQ(dispatched.size(), 10u);
+}
+
+TEST(FleetTest, APreferredAgentThatIsGoneDoesNotHoldItsJobs) {
+  FakeAgent stays;
+  Fleet fleet({{"laptop", stays.address(), ""}}, {});
+  std::vector<MeasureJob> jobs = Jobs(4, {"laptop"});
+  for (MeasureJob& job : jobs) job.preferred_agent = "127.0.0.1:1";  // not in the fleet
+  Collected c = RunAll(fleet, jobs);
+  ASSERT_EQ(c.results.size(), 4u);
+  for (const auto& [id, r] : c.results) EXPECT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(stays.calls(), 4u);
 }
 
 }  // namespace
