@@ -94,7 +94,9 @@ void FillFromReport(const nlohmann::json& r, double target, MeasureResult* resul
   result->set_weight_bytes(model.value("weight_bytes", uint64_t{0}));
   result->set_parameters(model.value("parameters", uint64_t{0}));
   result->set_kernel_path(r.value("isa_path", ""));
-  result->set_machine_noisy(r.value("machine_noise", nlohmann::json::object()).value("noisy", false));
+  // liv-measure writes null here when it took no bandwidth probes.
+  const auto noise = r.value("machine_noise", nlohmann::json::object());
+  result->set_machine_noisy(noise.is_object() && noise.value("noisy", false));
 }
 
 }  // namespace
@@ -176,7 +178,12 @@ MeasureResult ResultFromChild(const MeasureRequest& request, const ChildResult& 
     return outcome(MeasureResult::CRASHED, "the measuring binary printed no liv-measure/1 report");
   }
   result.set_liv_measure_json(child.out);
-  FillFromReport(report, request.protocol().target_ci(), &result);
+  try {
+    FillFromReport(report, request.protocol().target_ci(), &result);
+  } catch (const nlohmann::json::exception& e) {  // a field of the wrong type
+    return outcome(MeasureResult::CRASHED,
+                   absl::StrCat("the measuring binary printed a malformed report: ", e.what()));
+  }
   if (result.peak_memory_bytes() < result.weight_bytes()) {
     return outcome(MeasureResult::INVALID,
                    absl::StrCat("peak memory ", result.peak_memory_bytes(),
@@ -184,7 +191,7 @@ MeasureResult ResultFromChild(const MeasureRequest& request, const ChildResult& 
                                 ": the memory figure cannot be right"));
   }
   const auto memory = report.value("memory", nlohmann::json::object());
-  if (!memory.value("valid", true)) {
+  if (memory.is_object() && !memory.value("valid", true)) {
     return outcome(MeasureResult::INVALID, memory.value("invalid_reason", "memory figure invalid"));
   }
   result.set_outcome(MeasureResult::OK);

@@ -71,6 +71,12 @@ TEST(MeasurerTest, OutcomesOfAChild) {
                          "the measurement was killed");
 
   EXPECT_EQ(ResultFromChild(req, Exited(0, "not json")).outcome(), MeasureResult::CRASHED);
+  // Fields of the wrong type neither crash the agent nor pass as figures.
+  std::string odd = Report(1000, 800, true);
+  odd.replace(odd.find("{\"noisy\": true}"), 15, "null");
+  EXPECT_EQ(ResultFromChild(req, Exited(0, odd)).outcome(), MeasureResult::OK);
+  EXPECT_EQ(ResultFromChild(req, Exited(0, R"({"schema": "liv-measure/1", "model": 5})")).outcome(),
+            MeasureResult::CRASHED);
 }
 
 TEST(MeasurerTest, ImplausibleMemoryIsInvalid) {

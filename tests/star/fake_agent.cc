@@ -2,6 +2,10 @@
 
 #include <thread>
 
+#include "device-agent/agent_version.h"
+#include "liv/model/lfm2_presets.h"
+#include "tests/star/simulated_measurement.h"
+
 namespace nas::star::testing {
 
 class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
@@ -24,11 +28,42 @@ class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
       case Mode::kOk:
         break;
     }
-    response->set_outcome(agent::MeasureResult::OK);
+    ArchSpec spec;
+    switch (request->model_case()) {
+      case agent::MeasureRequest::kSpec:
+        spec = request->spec();
+        break;
+      case agent::MeasureRequest::kPreset: {
+        auto preset = liv::PresetArchSpec(request->preset());
+        if (!preset.ok()) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                       "preset: " + std::string(preset.status().message())));
+          return reactor;
+        }
+        spec = *std::move(preset);
+        break;
+      }
+      default:
+        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "model: set spec or preset"));
+        return reactor;
+    }
+    *response = SimulatedMeasureResult(spec, request->protocol(), request->weight_type());
+    if (response->outcome() == agent::MeasureResult::INVALID) {  // the agent's validation
+      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, response->message()));
+      return reactor;
+    }
     response->set_request_id(request->request_id());
-    response->set_protocol_version(1);
-    response->set_peak_memory_bytes(1000);
-    response->set_weight_bytes(800);
+    if (response->outcome() == agent::MeasureResult::OK && request->memory_cap_bytes() != 0 &&
+        response->predicted_peak_memory_bytes() > request->memory_cap_bytes()) {
+      const uint64_t predicted = response->predicted_peak_memory_bytes();
+      response->Clear();
+      response->set_protocol_version(agent::kProtocolVersion);
+      response->set_request_id(request->request_id());
+      response->set_outcome(agent::MeasureResult::OUT_OF_MEMORY);
+      response->set_message("predicted peak memory " + std::to_string(predicted) +
+                            " bytes exceeds the memory cap " +
+                            std::to_string(request->memory_cap_bytes()) + " bytes");
+    }
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }

@@ -1,6 +1,9 @@
 // A simulated device agent for coordinator tests and benchmarks: a real gRPC server on
-// 127.0.0.1 (ephemeral port) whose Measure answers at once (or after a delay) with an OK
-// result, or fails at the transport level on demand. Thread-safe.
+// 127.0.0.1 (ephemeral port) whose Measure answers at once (or after a delay) with the
+// deterministic figures of SimulatedMeasureResult (simulated_measurement.h) for the
+// request's spec or preset, echoing its request_id (OUT_OF_MEMORY when the simulated peak
+// exceeds a memory cap the request sets), or fails at the transport level on demand.
+// Thread-safe.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
