@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
+#include <csignal>
 #include <thread>
 
 #include "results/campaign_store.h"
@@ -192,6 +194,35 @@ TEST(CampaignKillTest, AgentKilledMidCampaignTheOtherAgentFinishes) {
   int by_survivor = 0;
   for (const auto& m : *measurements) by_survivor += m.agent == agents->address(1);
   EXPECT_GT(by_survivor, 0);
+}
+
+TEST(CampaignKillTest, CtrlCStopsCleanlyAndResumeFinishes) {
+  const std::string dir = ::testing::TempDir();
+  const std::string log = dir + "ctrl_c_measure.log";
+  auto agents = StartAgents(log);
+  ASSERT_NE(agents, nullptr);
+  const std::string db = testing::FreshDbPath("ctrl_c");
+  const std::string star_log = dir + "ctrl_c_star.log";
+  std::filesystem::remove(star_log);
+  {
+    StarProcess star({"run", "--space", SpaceFor(*agents, "ctrl_c"), "--db", db}, star_log);
+    ASSERT_TRUE(WaitFor(star, [&] { return testing::ReadMeasureLog(log).total_started() >= 4; }));
+    star.Signal(SIGINT);
+    EXPECT_EQ(star.Wait(60s), 130);
+  }
+  std::stringstream said;
+  said << std::ifstream(star_log).rdbuf();
+  EXPECT_NE(said.str().find("star resume --db " + db), std::string::npos) << said.str();
+  // Measurements in flight were finished and stored, not abandoned.
+  const auto at_stop = testing::ReadMeasureLog(log);
+  EXPECT_EQ(at_stop.total_started(), at_stop.total_done());
+  EXPECT_EQ(Measurements(db), at_stop.total_done());
+  {
+    StarProcess star({"resume", "--db", db, "--quiet"}, star_log);
+    ASSERT_EQ(star.Wait(300s), 0);
+  }
+  EXPECT_EQ(Generations(db), 3);
+  EXPECT_EQ(testing::ReadMeasureLog(log).total_started(), Measurements(db));
 }
 
 }  // namespace

@@ -60,6 +60,10 @@ void StarProcess::Kill() {
   pid_ = 0;
 }
 
+void StarProcess::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
+}
+
 int StarProcess::Wait(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (Running()) {

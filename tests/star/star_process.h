@@ -22,6 +22,7 @@ class StarProcess {
   bool started() const { return pid_ > 0; }
   bool Running();                 // false once it exited (the exit code is then kept)
   void Kill();                    // SIGKILL and reap
+  void Signal(int signal);        // send a signal (e.g. SIGINT, as Ctrl-C does)
   // The exit code (128 + signal when killed), or -1 if it did not end within `timeout`.
   int Wait(std::chrono::milliseconds timeout);
 
