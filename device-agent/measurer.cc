@@ -90,6 +90,7 @@ void FillFromReport(const nlohmann::json& r, double target, MeasureResult* resul
   const auto memory = r.value("memory", nlohmann::json::object());
   result->set_peak_memory_bytes(memory.value("peak_bytes", uint64_t{0}));
   result->set_predicted_peak_memory_bytes(memory.value("predicted_peak_bytes", uint64_t{0}));
+  result->set_probe_bytes(memory.value("probe_bytes", uint64_t{0}));
   const auto model = r.value("model", nlohmann::json::object());
   result->set_weight_bytes(model.value("weight_bytes", uint64_t{0}));
   result->set_parameters(model.value("parameters", uint64_t{0}));

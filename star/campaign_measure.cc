@@ -7,6 +7,7 @@
 #include "base/status_macros.h"
 #include "base/text_file.h"
 #include "star/measure_requests.h"
+#include "star/objectives.h"
 #include "star/search_space.h"
 
 namespace nas::star {
@@ -91,8 +92,8 @@ absl::Status MeasurePhase::RecordDrift(const Job& job, const agent::MeasureResul
                               p.tokens_per_s().median(), b.tokens_per_s().median()));
     }
   }
-  return put("peak_memory_bytes", static_cast<double>(result.peak_memory_bytes()),
-             static_cast<double>(baseline->result.peak_memory_bytes()));
+  return put("peak_memory_bytes", static_cast<double>(ModelPeakMemoryBytes(result)),
+             static_cast<double>(ModelPeakMemoryBytes(baseline->result)));
 }
 
 absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& news,

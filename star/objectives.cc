@@ -57,6 +57,12 @@ std::string CheckCheapConstraints(const SearchSpace& space, const ArchSpec& spec
   return "";
 }
 
+uint64_t ModelPeakMemoryBytes(const agent::MeasureResult& result) {
+  return result.peak_memory_bytes() > result.probe_bytes()
+             ? result.peak_memory_bytes() - result.probe_bytes()
+             : result.peak_memory_bytes();
+}
+
 std::vector<std::string> ObjectiveNames(const SearchSpace& space) {
   std::vector<std::string> names;
   for (const Objective& o : space.objectives()) {
@@ -109,7 +115,7 @@ absl::StatusOr<Evaluation> EvaluateCandidate(const SearchSpace& space,
         if (m) value = PrefillMs(*m, o.prompt_length());
         break;
       case Objective::PEAK_MEMORY_BYTES:
-        if (m) value = static_cast<double>(m->peak_memory_bytes());
+        if (m) value = static_cast<double>(ModelPeakMemoryBytes(*m));
         break;
       case Objective::PARAMETERS:
         value = static_cast<double>(liv::CountParameters(facts.spec));
@@ -136,7 +142,7 @@ absl::StatusOr<Evaluation> EvaluateCandidate(const SearchSpace& space,
       unmeasurable = true;
       continue;
     }
-    e.violation += Excess(static_cast<double>(m->peak_memory_bytes()),
+    e.violation += Excess(static_cast<double>(ModelPeakMemoryBytes(*m)),
                           static_cast<double>(b.max_peak_memory_bytes()));
     if (b.min_decode_tokens_per_s() > 0) {
       const auto ms = DecodeMs(*m, b.decode_depth());

@@ -32,6 +32,10 @@ struct CandidateFacts {
 // "" when the spec is within the space's parameter range, else why not (one line).
 std::string CheckCheapConstraints(const SearchSpace& space, const ArchSpec& spec);
 
+// The model's measured peak resident memory: the measurement's peak minus the measuring
+// binary's bandwidth-probe buffer (an instrument artefact, the same for every candidate).
+uint64_t ModelPeakMemoryBytes(const agent::MeasureResult& result);
+
 // Objective names for tables and reports, e.g. "decode_ms_per_token[laptop,depth=0]".
 std::vector<std::string> ObjectiveNames(const SearchSpace& space);
 

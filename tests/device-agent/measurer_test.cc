@@ -28,7 +28,7 @@ ChildResult Exited(int code, const std::string& out = "", const std::string& err
 std::string Report(uint64_t peak, uint64_t weights, bool bound_met, bool valid = true) {
   return R"({"schema": "liv-measure/1", "isa_path": "avx512",
     "model": {"weight_bytes": )" + std::to_string(weights) + R"(, "parameters": 10},
-    "memory": {"peak_bytes": )" + std::to_string(peak) + R"(, "predicted_peak_bytes": 900,
+    "memory": {"peak_bytes": )" + std::to_string(peak) + R"(, "predicted_peak_bytes": 900, "probe_bytes": 100,
                "valid": )" + (valid ? "true" : "false") + R"(, "invalid_reason": "probe says no"},
     "prefill": [{"prompt_length": 32, "bound_met": )" + (bound_met ? "true" : "false") + R"(,
                  "bound_reason": ")" + (bound_met ? "" : "machine noisy") + R"(",
@@ -95,6 +95,7 @@ TEST(MeasurerTest, FiguresAndTheIntervalOfAPointThatMetItsBound) {
   ASSERT_EQ(r.outcome(), MeasureResult::OK) << r.message();
   EXPECT_EQ(r.peak_memory_bytes(), 1000u);
   EXPECT_EQ(r.predicted_peak_memory_bytes(), 900u);
+  EXPECT_EQ(r.probe_bytes(), 100u);
   EXPECT_EQ(r.kernel_path(), "avx512");
   EXPECT_TRUE(r.machine_noisy());
   ASSERT_EQ(r.prefill_size(), 1);

@@ -80,6 +80,17 @@ TEST(ObjectivesTest, EveryKindIsMinimisedWithMaximisedOnesNegated) {
   EXPECT_EQ(ObjectiveNames(Space())[6], "cache_bytes[context=4096]");
 }
 
+TEST(ObjectivesTest, PeakMemoryLeavesOutTheBandwidthProbeBuffer) {
+  CandidateFacts f = Facts();
+  f.measurements["phone"].set_peak_memory_bytes(1800 + 1000);
+  f.measurements["phone"].set_probe_bytes(1000);  // the measuring binary's own buffer
+  auto e = EvaluateCandidate(Space(), f);
+  ASSERT_TRUE(e.ok());
+  EXPECT_DOUBLE_EQ(e->objectives[4], 1800);
+  EXPECT_EQ(e->violation, 0);  // 1800 <= 2000 bytes once the probe is left out
+  EXPECT_EQ(ModelPeakMemoryBytes(f.measurements["phone"]), 1800u);
+}
+
 TEST(ObjectivesTest, BudgetsBecomeARelativeViolation) {
   CandidateFacts f = Facts();
   f.measurements["phone"] = Measured(30, 25, 250, 3000);  // 50% over memory, 40 of 50 tok/s
