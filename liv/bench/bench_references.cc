@@ -111,10 +111,12 @@ absl::StatusOr<std::unique_ptr<SgemmReference>> SgemmReference::Create(const Arc
   // Layer matrices in model order; model-level ones (the untied output) are left out.
   std::vector<std::pair<uint64_t, uint64_t>> order;
   std::map<std::pair<uint64_t, uint64_t>, int> counts;
-  for (const TensorShape& t : WeightLayout(spec)) {
-    if (t.role != TensorRole::kMatrix || t.layer < 0) continue;
-    order.emplace_back(t.rows, t.cols);
-    ++counts[{t.rows, t.cols}];
+  for (int i = 0; i < spec.layers_size(); ++i) {  // a weight-sharing layer multiplies too
+    for (const TensorShape& t : LayerTensors(spec, i)) {
+      if (t.role != TensorRole::kMatrix) continue;
+      order.emplace_back(t.rows, t.cols);
+      ++counts[{t.rows, t.cols}];
+    }
   }
   if (order.empty()) {
     return absl::InvalidArgumentError("sgemm reference: the spec has no layer matrices");

@@ -480,9 +480,10 @@ int Main(int argc, char** argv) {
   bench.options.max_batch = std::max<uint32_t>(512, config.prefill_tokens);  // one chunk
   bench.options.max_context = std::max<uint32_t>(config.prefill_tokens, max_depth + kDecodeWindow);
   bench.plan = PlanMemory(bench.spec, WeightType::kF32, bench.options);
-  // A decode step streams every weight once, except the embedding when it is not also the
-  // output projection: then only the token's row is read.
-  bench.decode_bytes_per_token = bench.plan.weights;
+  // A decode step streams every weight once (shared weights once per layer that uses them),
+  // except the embedding when it is not also the output projection: then only the token's
+  // row is read.
+  bench.decode_bytes_per_token = DecodeWeightBytesRead(bench.spec, WeightType::kF32);
   if (!bench.spec.tie_embeddings()) {
     const uint64_t d = bench.spec.d_model();
     bench.decode_bytes_per_token -= (bench.spec.vocab_size() - 1) * RowBytes(WeightType::kF32, d);

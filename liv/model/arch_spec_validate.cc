@@ -1,5 +1,8 @@
 #include "liv/model/arch_spec_validate.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/text_format.h>
+
 #include <cmath>
 #include <string>
 
@@ -209,6 +212,81 @@ absl::Status ValidateRecurrence(int i, const Recurrence& r, const ValidationLimi
   return CheckWidth(path, r.num_heads(), r.head_dim(), limits);
 }
 
+// A scalar field's value as the text format writes it: "8", "true", "1e+06", "DOUBLE".
+std::string FieldText(const google::protobuf::Message& m,
+                      const google::protobuf::FieldDescriptor* field) {
+  std::string out;
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  printer.PrintFieldValueToString(m, field, -1, &out);
+  return out;
+}
+
+// The first difference between a weight sharer (layer i) and its source, as "the token
+// mixer (this layer: attention, layer 1: short_conv)" or "attention.num_heads (this layer:
+// 8, layer 1: 16)"; empty when every field of both mixers is equal except
+// attention.kv_source_layer. Generic over the fields, so a field added later is compared too.
+std::string FirstDifference(const Layer& layer, const Layer& source, uint32_t src) {
+  using google::protobuf::FieldDescriptor;
+  using google::protobuf::Message;
+  const google::protobuf::Descriptor* descriptor = Layer::descriptor();
+  const google::protobuf::Reflection* reflection = Layer::GetReflection();
+  const std::string theirs = absl::StrCat(", layer ", src, ": ");
+  for (int o = 0; o < descriptor->real_oneof_decl_count(); ++o) {  // the two mixers
+    const google::protobuf::OneofDescriptor* oneof = descriptor->oneof_decl(o);
+    const FieldDescriptor* mine = reflection->GetOneofFieldDescriptor(layer, oneof);
+    const FieldDescriptor* other = reflection->GetOneofFieldDescriptor(source, oneof);
+    if (mine != other) {  // both are set: validated before
+      std::string kind = oneof->name();
+      for (char& c : kind) c = c == '_' ? ' ' : c;
+      return absl::StrCat("the ", kind, " (this layer: ", mine->name(), theirs, other->name(),
+                          ")");
+    }
+    const Message& a = reflection->GetMessage(layer, mine);
+    const Message& b = reflection->GetMessage(source, other);
+    for (int f = 0; f < a.GetDescriptor()->field_count(); ++f) {
+      const FieldDescriptor* field = a.GetDescriptor()->field(f);
+      if (field->full_name() == "nas.Attention.kv_source_layer") continue;
+      const std::string x = FieldText(a, field), y = FieldText(b, field);
+      if (x != y) {
+        return absl::StrCat(mine->name(), ".", field->name(), " (this layer: ", x, theirs, y,
+                            ")");
+      }
+    }
+  }
+  return "";
+}
+
+absl::Status ValidateWeightSource(const ArchSpec& spec, int i) {
+  const std::string field = absl::StrCat("layers[", i, "].weight_source_layer");
+  const Layer& layer = spec.layers(i);
+  const uint32_t src = layer.weight_source_layer();
+  if (i == 0) {
+    return Error(field, absl::StrCat(src, " is not an earlier layer (layer 0 has none to take ",
+                                     "weights from)"));
+  }
+  if (src >= static_cast<uint32_t>(i)) {
+    return Error(field, absl::StrCat(src, " is not an earlier layer (a layer can only use the ",
+                                     "weights of layers 0..", i - 1, ")"));
+  }
+  const Layer& source = spec.layers(src);
+  if (!OwnsWeights(source)) {
+    return Error(field, absl::StrCat("layer ", src, " shares the weights of layer ",
+                                     source.weight_source_layer(), " itself; name layer ",
+                                     source.weight_source_layer(), " instead"));
+  }
+  if (const std::string diff = FirstDifference(layer, source, src); !diff.empty()) {
+    return Error(field, absl::StrCat("layer ", src, " differs in ", diff));
+  }
+  if (source.has_attention() && !OwnsKv(source.attention()) && OwnsKv(layer.attention())) {
+    return Error(field, absl::StrCat("layer ", src, " has no K/V projections (it reuses layer ",
+                                     source.attention().kv_source_layer(), "'s K/V), so only ",
+                                     "a layer that also sets attention.kv_source_layer can use ",
+                                     "its weights"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateLayer(const ArchSpec& spec, int i, const ValidationLimits& limits) {
   const Layer& layer = spec.layers(i);
   const std::string path = absl::StrCat("layers[", i, "]");
@@ -229,16 +307,21 @@ absl::Status ValidateLayer(const ArchSpec& spec, int i, const ValidationLimits& 
   if (!status.ok()) return status;
   switch (layer.channel_mixer_case()) {
     case Layer::kSwiglu:
-      return CheckSize(path + ".swiglu.hidden", layer.swiglu().hidden(), limits.max_hidden,
-                       "max_hidden");
+      status = CheckSize(path + ".swiglu.hidden", layer.swiglu().hidden(), limits.max_hidden,
+                         "max_hidden");
+      break;
     case Layer::kGeluMlp:
-      return CheckSize(path + ".gelu_mlp.hidden", layer.gelu_mlp().hidden(), limits.max_hidden,
-                       "max_hidden");
+      status = CheckSize(path + ".gelu_mlp.hidden", layer.gelu_mlp().hidden(),
+                         limits.max_hidden, "max_hidden");
+      break;
     case Layer::kNoChannelMixer:
-      return absl::OkStatus();
+      break;
     default:
       return Error(path, "no channel mixer (set swiglu, gelu_mlp or no_channel_mixer)");
   }
+  if (!status.ok()) return status;
+  if (layer.has_weight_source_layer()) return ValidateWeightSource(spec, i);
+  return absl::OkStatus();
 }
 
 }  // namespace

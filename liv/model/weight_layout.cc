@@ -18,6 +18,7 @@ void AddNorm(std::vector<TensorShape>& out, int layer, const char* suffix, uint6
   out.push_back({Name(layer, suffix), 1, n, TensorRole::kNorm, layer});
 }
 
+// The tensors `layer` computes with, named after layer `i` (the layer that stores them).
 void AddTokenMixer(std::vector<TensorShape>& out, int i, const Layer& layer, uint64_t d) {
   if (layer.has_attention()) {
     const Attention& a = layer.attention();
@@ -65,6 +66,13 @@ void AddChannelMixer(std::vector<TensorShape>& out, int i, const Layer& layer, u
   }
 }
 
+// Layer `reader`'s tensors, stored under layer `owner` (the same layer unless it shares).
+void AddLayer(std::vector<TensorShape>& out, int owner, const Layer& reader, uint64_t d) {
+  AddNorm(out, owner, "attn_norm", d);
+  AddTokenMixer(out, owner, reader, d);
+  AddChannelMixer(out, owner, reader, d);
+}
+
 }  // namespace
 
 int ShortConvInProjGroups(const ShortConv& conv) {
@@ -80,20 +88,30 @@ int ShortConvInProjGroups(const ShortConv& conv) {
 
 bool OwnsKv(const Attention& attention) { return !attention.has_kv_source_layer(); }
 
+bool OwnsWeights(const Layer& layer) { return !layer.has_weight_source_layer(); }
+
+int WeightOwner(const ArchSpec& spec, int i) {
+  const Layer& layer = spec.layers(i);
+  return OwnsWeights(layer) ? i : static_cast<int>(layer.weight_source_layer());
+}
+
 std::vector<TensorShape> WeightLayout(const ArchSpec& spec) {
   const uint64_t d = spec.d_model();
   std::vector<TensorShape> out;
   out.push_back({"token_embd", spec.vocab_size(), d, TensorRole::kEmbedding, -1});
   for (int i = 0; i < spec.layers_size(); ++i) {
-    const Layer& layer = spec.layers(i);
-    AddNorm(out, i, "attn_norm", d);
-    AddTokenMixer(out, i, layer, d);
-    AddChannelMixer(out, i, layer, d);
+    if (OwnsWeights(spec.layers(i))) AddLayer(out, i, spec.layers(i), d);
   }
   out.push_back({"output_norm", 1, d, TensorRole::kNorm, -1});
   if (!spec.tie_embeddings()) {
     out.push_back({"output", spec.vocab_size(), d, TensorRole::kMatrix, -1});
   }
+  return out;
+}
+
+std::vector<TensorShape> LayerTensors(const ArchSpec& spec, int i) {
+  std::vector<TensorShape> out;
+  AddLayer(out, WeightOwner(spec, i), spec.layers(i), spec.d_model());
   return out;
 }
 

@@ -10,12 +10,22 @@ namespace {
 
 constexpr uint64_t kBlock = 32;
 
-// FLOPs of everything that scales with tokens but not with what came before.
+// Bytes of one tensor: matrices and the embedding in `type`; norms and conv taps in f32.
+uint64_t TensorBytes(const TensorShape& t, WeightType type) {
+  const bool stored_in_type = t.role == TensorRole::kMatrix || t.role == TensorRole::kEmbedding;
+  return stored_in_type ? t.rows * RowBytes(type, t.cols) : 4 * t.elements();
+}
+
+// FLOPs of everything that scales with tokens but not with what came before. Every layer
+// computes with the tensors it reads, shared or not.
 uint64_t PerTokenMatrixFlops(const ArchSpec& spec) {
   uint64_t flops = 0;
-  for (const TensorShape& t : WeightLayout(spec)) {
-    if (t.role == TensorRole::kMatrix && t.name != "output") flops += 2 * t.elements();
-    if (t.role == TensorRole::kConvTaps) flops += 2 * t.elements();
+  for (int i = 0; i < spec.layers_size(); ++i) {
+    for (const TensorShape& t : LayerTensors(spec, i)) {
+      if (t.role == TensorRole::kMatrix || t.role == TensorRole::kConvTaps) {
+        flops += 2 * t.elements();
+      }
+    }
   }
   for (const Layer& layer : spec.layers()) {
     if (layer.has_recurrence()) {
@@ -81,9 +91,15 @@ uint64_t RowBytes(WeightType type, uint64_t cols) {
 
 uint64_t WeightBytes(const ArchSpec& spec, WeightType type) {
   uint64_t bytes = 0;
-  for (const TensorShape& t : WeightLayout(spec)) {
-    const bool stored_in_type = t.role == TensorRole::kMatrix || t.role == TensorRole::kEmbedding;
-    bytes += stored_in_type ? t.rows * RowBytes(type, t.cols) : 4 * t.elements();
+  for (const TensorShape& t : WeightLayout(spec)) bytes += TensorBytes(t, type);
+  return bytes;
+}
+
+uint64_t DecodeWeightBytesRead(const ArchSpec& spec, WeightType type) {
+  uint64_t bytes = WeightBytes(spec, type);
+  for (int i = 0; i < spec.layers_size(); ++i) {
+    if (WeightOwner(spec, i) == i) continue;
+    for (const TensorShape& t : LayerTensors(spec, i)) bytes += TensorBytes(t, type);
   }
   return bytes;
 }

@@ -1,8 +1,9 @@
 // The static cost model: what an ArchSpec costs before anything runs — parameters, weight
-// bytes per storage type, cache bytes as a function of context, FLOPs of prefill and
-// decode. The search uses it to reject candidates cheaply; liv-measure reports it next to
-// measurements so it can be checked. Predicted peak memory lives in memory_plan.h (it
-// depends on how the runtime lays out its buffers). Pure functions of a validated spec.
+// bytes per storage type (stored and read per decoded token), cache bytes as a function of
+// context, FLOPs of prefill and decode. The search uses it to reject candidates cheaply;
+// liv-measure reports it next to measurements so it can be checked. Predicted peak memory
+// lives in memory_plan.h (it depends on how the runtime lays out its buffers). Pure
+// functions of a validated spec.
 #pragma once
 
 #include <cstdint>
@@ -23,13 +24,22 @@ absl::StatusOr<WeightType> ParseWeightType(std::string_view name);
 // in f16, as llama.cpp falls back.
 uint64_t RowBytes(WeightType type, uint64_t cols);
 
-// Bytes of all weights: matrices and the embedding in `type`; norms and conv taps in f32.
+// Bytes of all stored weights: matrices and the embedding in `type`; norms and conv taps in
+// f32. Weights shared between layers (weight_source_layer) are stored, and counted, once.
 uint64_t WeightBytes(const ArchSpec& spec, WeightType type);
 
+// Weight bytes one decode step streams: every stored weight once (the whole embedding
+// included, an upper bound when it is not tied to the output, where only the token's row
+// is read), plus the shared tensors again for each layer that reuses another's weights (it
+// reads them once more; on a model small enough for the caches they may come from there).
+// Equals WeightBytes for a spec without weight sharing.
+uint64_t DecodeWeightBytesRead(const ArchSpec& spec, WeightType type);
+
 // Per-sequence state after `context` tokens. KV counts only layers that own their K/V
-// (sharing layers read their source's); a windowed layer keeps min(context, window)
+// (KV-sharing layers read their source's); a windowed layer keeps min(context, window)
 // positions. Conv state is kernel_size-1 values per channel; recurrent state a
-// head_dim x head_dim matrix per head; both are independent of context.
+// head_dim x head_dim matrix per head; both are independent of context. Weight sharing
+// changes no state: every layer keeps its own.
 struct CacheBytes {
   uint64_t kv = 0;
   uint64_t conv_state = 0;
@@ -40,7 +50,8 @@ CacheBytes CacheBytesAt(const ArchSpec& spec, uint64_t context, uint64_t kv_elem
 
 // Multiply-adds count 2 FLOPs. Counted: every projection, attention scores and weighted
 // sums (over the keys each query sees), the convolution taps and the recurrence update and
-// readout. Element-wise work (norms, gates, softmax) is not counted.
+// readout; a layer that shares another's weights still computes, so it counts in full.
+// Element-wise work (norms, gates, softmax) is not counted.
 // A prefill of n tokens into an empty cache computes logits for the last token only.
 uint64_t PrefillFlops(const ArchSpec& spec, uint64_t n);
 // One decode step with `depth` tokens already cached (the new token sees depth+1 keys).

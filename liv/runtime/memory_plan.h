@@ -37,7 +37,7 @@ struct MemoryPlan {
   uint64_t max_kv_capacity = 0;
 
   // Bytes.
-  uint64_t weights = 0;
+  uint64_t weights = 0;             // WeightBytes: weights shared between layers once
   uint64_t kv_cache = 0;
   uint64_t conv_state = 0;
   uint64_t recurrent_state = 0;

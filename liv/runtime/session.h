@@ -1,7 +1,8 @@
 // The executor. A Model is an ArchSpec with its weights (immutable, shareable). A Session
 // runs one sequence on a model: prefill of a prompt (batched over tokens, split into
 // chunks of max_batch) and decode one token at a time, with a K/V cache per attention
-// layer, a state per convolution and per recurrence. Every buffer is planned
+// layer, a state per convolution and per recurrence (a layer that shares another's weights
+// runs on its source's tensors but keeps state of its own). Every buffer is planned
 // (memory_plan.h) and allocated — and touched — when the session is created, so nothing is
 // allocated per step and resident memory matches the plan. Prefill computes logits for
 // the last token only, as llama.cpp does. A session is used from one thread at a time; it

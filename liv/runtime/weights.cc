@@ -102,6 +102,17 @@ void ModelWeights::BindPointers(const ArchSpec& spec) {
     }
   }
   if (output_ == nullptr) output_ = embedding_;
+  // A weight-sharing layer points at its source's tensors (stored once, never copied);
+  // one that reuses another layer's K/V reads no K/V projections of its source.
+  for (int i = 0; i < spec.layers_size(); ++i) {
+    const int owner = WeightOwner(spec, i);
+    if (owner == i) continue;
+    LayerWeights& l = layers_[i];
+    l = layers_[owner];
+    if (spec.layers(i).has_attention() && !OwnsKv(spec.layers(i).attention())) {
+      l.k = l.v = l.k_norm = nullptr;
+    }
+  }
 }
 
 }  // namespace nas::liv

@@ -1,5 +1,7 @@
 // The weights of a model in f32, held in one 64-byte-aligned allocation laid out in
-// WeightLayout order, with per-layer pointers for the executor. Random weights are
+// WeightLayout order, with per-layer pointers for the executor. A layer that shares
+// another's weights (weight_source_layer) has no storage of its own: its pointers are its
+// source's. Random weights are
 // deterministic from a seed through a counter-based generator, so they do not depend on
 // the thread count (speed does not depend on values, numerics tests do). Immutable after
 // creation: thread-safe to share between sessions.
@@ -19,7 +21,8 @@ namespace nas::liv {
 
 class ThreadPool;
 
-// Pointers of one layer; null where the layer has no such tensor.
+// Pointers of one layer; null where the layer has no such tensor. A weight-sharing layer's
+// point into its source's tensors.
 struct LayerWeights {
   const float* attn_norm = nullptr;  // the token mixer's pre-norm
   // attention
@@ -50,7 +53,9 @@ struct LayerWeights {
 class ModelWeights {
  public:
   // Deterministic random weights: matrices and the embedding uniform with standard
-  // deviation 1/sqrt(cols), norm weights 1 +- 0.1, conv taps 1/sqrt(kernel_size).
+  // deviation 1/sqrt(cols), norm weights 1 +- 0.1, conv taps 1/sqrt(kernel_size). Each
+  // stored tensor draws from its own stream keyed by its position in the layout (a
+  // weight-sharing layer stores none, so it draws nothing).
   static absl::StatusOr<std::unique_ptr<ModelWeights>> Random(const ArchSpec& spec,
                                                              uint64_t seed,
                                                              ThreadPool& pool);
@@ -61,7 +66,8 @@ class ModelWeights {
   const LayerWeights& layer(int i) const { return layers_[i]; }
   uint64_t bytes() const { return bytes_; }
 
-  // A tensor by WeightLayout name (for tests and export); null if absent.
+  // A tensor by WeightLayout name (for tests and export); null if absent (a weight-sharing
+  // layer's tensors go by its source's names).
   float* mutable_tensor(std::string_view name);
   const std::vector<TensorShape>& layout() const { return layout_; }
 

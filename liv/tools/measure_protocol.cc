@@ -292,7 +292,8 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
                             {"ms_per_token", ToJson(Summarize(ms_per_token))},
                             {"tokens_per_s", ToJson(Summarize(Reciprocal(ms_per_token, 1)))},
                             {"flops_per_token", DecodeFlops(spec, depth)},
-                            {"weight_bytes_per_token", plan.weights}};
+                            {"weight_bytes_per_token",
+                             DecodeWeightBytesRead(spec, protocol.weight_type)}};
     AddVerdict(r, point);
     decode.push_back(point);
   }

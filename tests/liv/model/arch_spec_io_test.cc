@@ -67,6 +67,32 @@ TEST(ArchSpecIoTest, JsonRoundTripUsesProtoFieldNames) {
   EXPECT_TRUE(MessageDifferencer::Equals(spec, *again)) << json;
 }
 
+TEST(ArchSpecIoTest, WeightSharingTwinsParseAndRoundTrip) {
+  const ArchSpec text = ReadOrDie(SpecPath("weight_sharing.textproto"));
+  const ArchSpec json = ReadOrDie(SpecPath("weight_sharing.json"));
+  EXPECT_TRUE(MessageDifferencer::Equals(text, json)) << text.ShortDebugString() << "\nvs\n"
+                                                      << json.ShortDebugString();
+  EXPECT_TRUE(ValidateArchSpec(text).ok()) << ValidateArchSpec(text);
+  ASSERT_EQ(text.layers_size(), 5);
+  EXPECT_FALSE(text.layers(1).has_weight_source_layer());
+  EXPECT_TRUE(text.layers(2).has_weight_source_layer());
+  EXPECT_EQ(text.layers(2).weight_source_layer(), 0u);
+  EXPECT_EQ(text.layers(4).weight_source_layer(), 1u);
+  // Presence survives both formats, also for layer 0 as a source (the value 0).
+  const std::string as_text = ArchSpecToText(text);
+  EXPECT_THAT(as_text, HasSubstr("weight_source_layer: 0"));
+  absl::StatusOr<ArchSpec> from_text = ParseArchSpecText(as_text, "round-trip");
+  ASSERT_TRUE(from_text.ok()) << from_text.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(text, *from_text)) << as_text;
+  const std::string as_json = ArchSpecToJson(text);
+  EXPECT_THAT(as_json, HasSubstr("\"weight_source_layer\": 0"));
+  absl::StatusOr<ArchSpec> from_json = ParseArchSpecJson(as_json, "round-trip.json");
+  ASSERT_TRUE(from_json.ok()) << from_json.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(text, *from_json)) << as_json;
+  EXPECT_TRUE(from_json->layers(2).has_weight_source_layer());
+  EXPECT_FALSE(from_json->layers(0).has_weight_source_layer());
+}
+
 TEST(ArchSpecIoTest, JsonAcceptsCamelCaseAndSnakeCase) {
   absl::StatusOr<ArchSpec> snake = ParseArchSpecJson(R"({"d_model": 8, "vocab_size": 3})", "a");
   absl::StatusOr<ArchSpec> camel = ParseArchSpecJson(R"({"dModel": 8, "vocabSize": 3})", "b");

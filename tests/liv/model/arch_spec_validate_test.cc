@@ -77,6 +77,67 @@ TEST(ValidateArchSpecTest, KvSharingFromAFullLayerAllowsAnyWindow) {
   EXPECT_EQ(ErrorOf(spec), "OK");
 }
 
+Attention& Att(ArchSpec& s, int i) { return *s.mutable_layers(i)->mutable_attention(); }
+
+void ShareWeights(ArchSpec& spec, int layer, uint32_t source) {
+  spec.mutable_layers(layer)->set_weight_source_layer(source);
+}
+
+// A copy of layer `source` appended to the spec, sharing its weights.
+Layer& AddSharer(ArchSpec& spec, int source) {
+  Layer* layer = spec.add_layers();
+  *layer = spec.layers(source);
+  layer->set_weight_source_layer(source);
+  return *layer;
+}
+
+TEST(ValidateArchSpecTest, WeightSharingOfEveryMixerPasses) {
+  ArchSpec spec = ValidSpec();
+  ShareWeights(spec, 3, 1);  // attention + SwiGLU
+  AddSharer(spec, 0);        // short_conv + SwiGLU
+  AddSharer(spec, 2);        // recurrence + GELU
+  spec.mutable_layers(0)->mutable_no_channel_mixer();
+  spec.mutable_layers(4)->mutable_no_channel_mixer();
+  EXPECT_EQ(ErrorOf(spec), "OK");
+}
+
+TEST(ValidateArchSpecTest, WeightSharingCombinesWithKvSharing) {
+  ArchSpec spec = ValidSpec();
+  // Layer 3 shares both K/V and weights with layer 1.
+  ShareWeights(spec, 3, 1);
+  Att(spec, 3).set_kv_source_layer(1);
+  EXPECT_EQ(ErrorOf(spec), "OK");
+  // Layer 4: weights of layer 1 (which computes its own K/V), K/V of layer 1 too.
+  AddSharer(spec, 1).mutable_attention()->set_kv_source_layer(1);
+  // Layer 5: its own weights, computing K/V; layer 6: weights of 1, K/V of 5.
+  Layer& five = *spec.add_layers();
+  five = spec.layers(1);
+  AddSharer(spec, 1).mutable_attention()->set_kv_source_layer(5);
+  EXPECT_EQ(ErrorOf(spec), "OK");
+  // Layer 7: a KV sharer lending its weights to layer 8, another KV sharer (of layer 5).
+  AddSharer(spec, 1).clear_weight_source_layer();
+  Att(spec, 7).set_kv_source_layer(1);
+  AddSharer(spec, 7).mutable_attention()->set_kv_source_layer(5);
+  EXPECT_EQ(ErrorOf(spec), "OK");
+}
+
+TEST(ValidateArchSpecTest, ASharersOwnFieldsAreCheckedFirst) {
+  ArchSpec spec = ValidSpec();
+  ShareWeights(spec, 3, 1);
+  Att(spec, 3).set_num_heads(0);
+  EXPECT_EQ(ErrorOf(spec), "layers[3].attention.num_heads: must be > 0");
+}
+
+TEST(ValidateArchSpecTest, SharedWeightsCountOnceAgainstTheParameterCap) {
+  ArchSpec spec = ValidSpec();
+  const uint64_t unshared = CountParameters(spec);
+  ShareWeights(spec, 3, 1);
+  ValidationLimits limits;
+  limits.max_parameters = CountParameters(spec);
+  ASSERT_LT(limits.max_parameters, unshared);
+  EXPECT_EQ(ErrorOf(spec, limits), "OK");
+}
+
 TEST(ValidateArchSpecTest, NoChannelMixerIsAllowed) {
   ArchSpec spec = ValidSpec();
   spec.mutable_layers(0)->mutable_no_channel_mixer();
@@ -130,8 +191,6 @@ TEST_P(ValidateRuleTest, ReportsTheFieldPath) {
   GetParam().mutate(spec);
   EXPECT_EQ(ErrorOf(spec), GetParam().expected);
 }
-
-Attention& Att(ArchSpec& s, int i) { return *s.mutable_layers(i)->mutable_attention(); }
 
 const float kNan = std::numeric_limits<float>::quiet_NaN();
 const float kInf = std::numeric_limits<float>::infinity();
@@ -257,6 +316,106 @@ INSTANTIATE_TEST_SUITE_P(
              },
              "layers[3].attention.sliding_window: 129 must be in 1..128: KV source layer 1 "
              "keeps only its last 128 positions"},
+        Rule{"WeightSourceOnFirstLayer", [](ArchSpec& s) { ShareWeights(s, 0, 0); },
+             "layers[0].weight_source_layer: 0 is not an earlier layer (layer 0 has none to "
+             "take weights from)"},
+        Rule{"WeightSourceIsSelf", [](ArchSpec& s) { ShareWeights(s, 3, 3); },
+             "layers[3].weight_source_layer: 3 is not an earlier layer (a layer can only use "
+             "the weights of layers 0..2)"},
+        Rule{"WeightSourceIsLater", [](ArchSpec& s) { ShareWeights(s, 1, 3); },
+             "layers[1].weight_source_layer: 3 is not an earlier layer (a layer can only use "
+             "the weights of layers 0..0)"},
+        Rule{"WeightSourceOutOfRange", [](ArchSpec& s) { ShareWeights(s, 3, 99); },
+             "layers[3].weight_source_layer: 99 is not an earlier layer (a layer can only use "
+             "the weights of layers 0..2)"},
+        Rule{"WeightSourceSharesItself",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               AddSharer(s, 1).set_weight_source_layer(3);  // layer 4 names a sharer
+             },
+             "layers[4].weight_source_layer: layer 3 shares the weights of layer 1 itself; "
+             "name layer 1 instead"},
+        Rule{"WeightSourceOtherTokenMixer", [](ArchSpec& s) { ShareWeights(s, 3, 0); },
+             "layers[3].weight_source_layer: layer 0 differs in the token mixer (this layer: "
+             "attention, layer 0: short_conv)"},
+        Rule{"WeightSourceOtherTokenMixerRecurrence", [](ArchSpec& s) { ShareWeights(s, 2, 1); },
+             "layers[2].weight_source_layer: layer 1 differs in the token mixer (this layer: "
+             "recurrence, layer 1: attention)"},
+        Rule{"WeightSourceOtherNumHeads",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               Att(s, 3).set_num_heads(8);
+             },
+             "layers[3].weight_source_layer: layer 1 differs in attention.num_heads (this "
+             "layer: 8, layer 1: 4)"},
+        Rule{"WeightSourceOtherQkNorm",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               Att(s, 1).set_qk_norm(true);
+             },
+             "layers[3].weight_source_layer: layer 1 differs in attention.qk_norm (this "
+             "layer: false, layer 1: true)"},
+        Rule{"WeightSourceOtherRopeTheta",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               Att(s, 3).set_rope_theta(1e4f);
+             },
+             "layers[3].weight_source_layer: layer 1 differs in attention.rope_theta (this "
+             "layer: 10000, layer 1: 1e+06)"},
+        Rule{"WeightSourceOtherWindow",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               Att(s, 3).set_sliding_window(64);
+             },
+             "layers[3].weight_source_layer: layer 1 differs in attention.sliding_window (this "
+             "layer: 64, layer 1: 0)"},
+        Rule{"WeightSourceOtherGating",
+             [](ArchSpec& s) {
+               AddSharer(s, 0).mutable_short_conv()->set_gating(ShortConv::OUTPUT_ONLY);
+             },
+             "layers[4].weight_source_layer: layer 0 differs in short_conv.gating (this layer: "
+             "OUTPUT_ONLY, layer 0: DOUBLE)"},
+        Rule{"WeightSourceOtherKernelSize",
+             [](ArchSpec& s) { AddSharer(s, 0).mutable_short_conv()->set_kernel_size(4); },
+             "layers[4].weight_source_layer: layer 0 differs in short_conv.kernel_size (this "
+             "layer: 4, layer 0: 3)"},
+        Rule{"WeightSourceOtherRecurrenceHeadDim",
+             [](ArchSpec& s) { AddSharer(s, 2).mutable_recurrence()->set_head_dim(8); },
+             "layers[4].weight_source_layer: layer 2 differs in recurrence.head_dim (this "
+             "layer: 8, layer 2: 16)"},
+        Rule{"WeightSourceOtherChannelMixer",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               s.mutable_layers(3)->mutable_gelu_mlp()->set_hidden(128);
+             },
+             "layers[3].weight_source_layer: layer 1 differs in the channel mixer (this layer: "
+             "gelu_mlp, layer 1: swiglu)"},
+        Rule{"WeightSourceWithoutChannelMixer",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               s.mutable_layers(3)->mutable_no_channel_mixer();
+             },
+             "layers[3].weight_source_layer: layer 1 differs in the channel mixer (this layer: "
+             "no_channel_mixer, layer 1: swiglu)"},
+        Rule{"WeightSourceOtherSwigluHidden",
+             [](ArchSpec& s) {
+               ShareWeights(s, 3, 1);
+               s.mutable_layers(3)->mutable_swiglu()->set_hidden(256);
+             },
+             "layers[3].weight_source_layer: layer 1 differs in swiglu.hidden (this layer: "
+             "256, layer 1: 128)"},
+        Rule{"WeightSourceOtherGeluHidden",
+             [](ArchSpec& s) { AddSharer(s, 2).mutable_gelu_mlp()->set_hidden(64); },
+             "layers[4].weight_source_layer: layer 2 differs in gelu_mlp.hidden (this layer: "
+             "64, layer 2: 128)"},
+        Rule{"WeightSourceIsAKvSharerButTheSharerIsNot",
+             [](ArchSpec& s) {
+               Att(s, 3).set_kv_source_layer(1);
+               AddSharer(s, 3).mutable_attention()->clear_kv_source_layer();
+             },
+             "layers[4].weight_source_layer: layer 3 has no K/V projections (it reuses layer "
+             "1's K/V), so only a layer that also sets attention.kv_source_layer can use its "
+             "weights"},
         Rule{"KernelSize1",
              [](ArchSpec& s) { s.mutable_layers(0)->mutable_short_conv()->set_kernel_size(1); },
              "layers[0].short_conv.kernel_size: 1 is out of range [2, 16]"},

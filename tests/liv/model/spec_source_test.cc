@@ -132,6 +132,9 @@ const std::map<std::string, std::string>& ExpectedFragments() {
       {"json_truncated.json", ":5:40: Unexpected end of string."},
       {"json_two_token_mixers.json", ":8:7: layers[0]: oneof field 'token_mixer' is already set"},
       {"json_unknown_field.json", ":12:22: layers[1].attention.num_q_groups: unknown field"},
+      {"json_weight_share_hidden_mismatch.json",
+       ": layers[1].weight_source_layer: layer 0 differs in gelu_mlp.hidden (this layer: 256, "
+       "layer 0: 128)"},
       {"json_wrong_type.json", ":3:14: d_model: invalid value \"sixty-four\""},
       {"kernel_size_1.textproto", ": layers[0].short_conv.kernel_size: 1 is out of range [2, 16]"},
       {"kernel_size_17.textproto",
@@ -166,6 +169,21 @@ const std::map<std::string, std::string>& ExpectedFragments() {
       {"unknown_field.textproto",
        ":4:12: Message type \"nas.ArchSpec\" has no field named "
        "\"hidden_size\"."},
+      {"weight_share_chained.textproto",
+       ": layers[2].weight_source_layer: layer 1 shares the weights of layer 0 itself; name "
+       "layer 0 instead"},
+      {"weight_share_field_mismatch.textproto",
+       ": layers[1].weight_source_layer: layer 0 differs in attention.num_heads (this layer: 8, "
+       "layer 0: 16)"},
+      {"weight_share_kv_sharer_source.textproto",
+       ": layers[2].weight_source_layer: layer 1 has no K/V projections (it reuses layer 0's "
+       "K/V), so only a layer that also sets attention.kv_source_layer can use its weights"},
+      {"weight_share_later_layer.textproto",
+       ": layers[1].weight_source_layer: 2 is not an earlier layer (a layer can only use the "
+       "weights of layers 0..0)"},
+      {"weight_share_mixer_mismatch.textproto",
+       ": layers[1].weight_source_layer: layer 0 differs in the token mixer (this layer: "
+       "attention, layer 0: short_conv)"},
       {"wrong_type.textproto", ":2:10: Expected integer, got: \"sixty-four\""},
       {"zero_d_model.textproto", ": d_model: must be > 0"},
       {"zero_hidden.textproto", ": layers[0].gelu_mlp.hidden: must be > 0"},

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "liv/model/lfm2_presets.h"
+#include "liv/model/weight_layout.h"
 #include "liv/runtime/memory_plan.h"
 #include "tests/liv/runtime/test_specs.h"
 
@@ -102,6 +103,75 @@ TEST(MemoryPlanTest, CapacitiesAndTotals) {
                               plan.attention_scratch + plan.logits);
   options.max_context = 50;  // the window no longer matters
   EXPECT_EQ(PlanMemory(spec, WeightType::kF32, options).kv_capacity[1], 50u);
+}
+
+ArchSpec WithoutWeightSharing(ArchSpec spec) {
+  for (Layer& layer : *spec.mutable_layers()) layer.clear_weight_source_layer();
+  return spec;
+}
+
+// testing::HandCountedWeightSharingSpec: 412 parameters stored, 568 without sharing; layer
+// 2 reads layer 0's 156 (in the quantized types its rows, of 4 or 6, fall back to f16).
+TEST(CostModelTest, SharedWeightsAreStoredOnceAndReadByEveryUser) {
+  const ArchSpec spec = testing::HandCountedWeightSharingSpec();
+  const ArchSpec twin = WithoutWeightSharing(spec);
+  EXPECT_EQ(WeightBytes(spec, WeightType::kF32), 412u * 4);
+  EXPECT_EQ(WeightBytes(twin, WeightType::kF32), 568u * 4);
+  for (auto type : {WeightType::kF32, WeightType::kF16, WeightType::kQ8_0, WeightType::kQ4_0}) {
+    SCOPED_TRACE(std::string(WeightTypeName(type)));
+    uint64_t layer0 = 0;
+    for (const TensorShape& t : LayerTensors(spec, 0)) {
+      const bool in_type = t.role == TensorRole::kMatrix;
+      layer0 += in_type ? t.rows * RowBytes(type, t.cols) : 4 * t.elements();
+    }
+    EXPECT_EQ(WeightBytes(spec, type), WeightBytes(twin, type) - layer0);
+    // A decode step reads layer 0's weights twice: as much as the unshared twin stores.
+    EXPECT_EQ(DecodeWeightBytesRead(spec, type), WeightBytes(twin, type));
+    EXPECT_EQ(DecodeWeightBytesRead(twin, type), WeightBytes(twin, type));
+  }
+  EXPECT_EQ(DecodeWeightBytesRead(Lfm2_350m(), WeightType::kQ4_0),
+            WeightBytes(Lfm2_350m(), WeightType::kQ4_0));
+}
+
+// Per token: each conv layer 2 x (48 + 12 + 16 + 72) = 296 (the sharer computes too), the
+// attention 2 x 120 = 240, the recurrence 2 x 72 + 4 x 1 x 2 x 2 = 160; output 2 x 10 x 4
+// = 80; 16 FLOPs per key seen by the attention layer.
+TEST(CostModelTest, WeightSharingChangesNeitherFlopsNorCaches) {
+  const ArchSpec spec = testing::HandCountedWeightSharingSpec();
+  const ArchSpec twin = WithoutWeightSharing(spec);
+  const uint64_t per_token = 2 * 296 + 240 + 160;
+  EXPECT_EQ(DecodeFlops(spec, 5), per_token + 80 + 16 * 6);
+  EXPECT_EQ(PrefillFlops(spec, 3), 3 * per_token + 80 + 16 * (1 + 2 + 3));
+  for (uint64_t n : {1ull, 7ull, 100ull}) {
+    EXPECT_EQ(PrefillFlops(spec, n), PrefillFlops(twin, n));
+    EXPECT_EQ(DecodeFlops(spec, n), DecodeFlops(twin, n));
+    const CacheBytes a = CacheBytesAt(spec, n), b = CacheBytesAt(twin, n);
+    EXPECT_EQ(a.kv, b.kv);
+    EXPECT_EQ(a.conv_state, b.conv_state);
+    EXPECT_EQ(a.recurrent_state, b.recurrent_state);
+  }
+  // Two conv states (layers 0 and 2): kernel 3 keeps 2 values per channel each.
+  EXPECT_EQ(CacheBytesAt(spec, 10).conv_state, 2u * 2 * 4 * 4);
+}
+
+TEST(MemoryPlanTest, WeightSharingShrinksOnlyTheWeightsByTheSharedBytes) {
+  const ArchSpec spec = testing::HandCountedWeightSharingSpec();
+  RuntimeOptions options;
+  options.max_context = 100;
+  options.max_batch = 8;
+  options.threads = 2;
+  const MemoryPlan shared = PlanMemory(spec, WeightType::kF32, options);
+  const MemoryPlan twin = PlanMemory(WithoutWeightSharing(spec), WeightType::kF32, options);
+  EXPECT_EQ(shared.weights, twin.weights - 156u * 4);
+  EXPECT_EQ(shared.kv_capacity, twin.kv_capacity);
+  EXPECT_EQ(shared.kv_cache, twin.kv_cache);
+  EXPECT_EQ(shared.conv_state, twin.conv_state);
+  EXPECT_EQ(shared.conv_state, 2u * AlignedFloats(2 * 4) * 4);  // each conv keeps its own
+  EXPECT_EQ(shared.recurrent_state, twin.recurrent_state);
+  EXPECT_EQ(shared.activations, twin.activations);
+  EXPECT_EQ(shared.attention_scratch, twin.attention_scratch);
+  EXPECT_EQ(shared.logits, twin.logits);
+  EXPECT_EQ(shared.total(), twin.total() - 156u * 4);
 }
 
 }  // namespace

@@ -190,7 +190,10 @@ std::vector<std::vector<double>> ReferenceForward(const ArchSpec& spec, const Mo
   std::vector<AttentionKv> kvs(spec.layers_size());
   for (int l = 0; l < spec.layers_size(); ++l) {
     const Layer& layer = spec.layers(l);
-    const LayerWeights& lw = w.layer(l);
+    // A weight-sharing layer computes with its source's tensors (and its own state).
+    const int owner =
+        layer.has_weight_source_layer() ? static_cast<int>(layer.weight_source_layer()) : l;
+    const LayerWeights& lw = w.layer(owner);
     Seq x(n);
     for (size_t t = 0; t < n; ++t) x[t] = RefRmsNorm(h[t], lw.attn_norm, eps);
     Seq y;

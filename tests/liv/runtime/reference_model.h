@@ -1,6 +1,8 @@
 // A naive, independent implementation of the ArchSpec forward pass for tests: plain loops
 // in double precision over the same weights, whole sequence at once, no caches. It is the
-// oracle the runtime's prefill and decode are checked against.
+// oracle the runtime's prefill and decode are checked against. A weight-sharing layer reads
+// its source's tensors through the source's own pointers (w.layer(source)), not through
+// the runtime's aliases.
 #pragma once
 
 #include <cstdint>

@@ -48,6 +48,11 @@ Layer WithoutChannelMixer(Layer layer) {
   return layer;
 }
 
+Layer SharingWeightsOf(Layer layer, int source) {
+  layer.set_weight_source_layer(source);
+  return layer;
+}
+
 ArchSpec MakeSpec(const std::string& name, int vocab, int d_model, std::vector<Layer> layers) {
   ArchSpec spec;
   spec.set_name(name);
@@ -86,9 +91,52 @@ std::vector<ArchSpec> OperatorCoverageSpecs() {
                {ConvLayer(3, ShortConv::DOUBLE), ConvLayer(3, ShortConv::DOUBLE),
                 AttentionLayer(4, 2, 10, true), ConvLayer(3, ShortConv::DOUBLE),
                 RecurrenceLayer(2, 10), AttentionLayer(4, 2, 10, true, 3)}),
+      MakeSpec("conv_weight_sharing", kVocab, kD,
+               {ConvLayer(3, ShortConv::DOUBLE), WithGelu(ConvLayer(4, ShortConv::OUTPUT_ONLY), 56),
+                SharingWeightsOf(ConvLayer(3, ShortConv::DOUBLE), 0),
+                SharingWeightsOf(WithGelu(ConvLayer(4, ShortConv::OUTPUT_ONLY), 56), 1),
+                ConvLayer(2, ShortConv::NONE), SharingWeightsOf(ConvLayer(2, ShortConv::NONE), 4)}),
+      // 2: weights of 0, own K/V; 3: weights and K/V of 0; 4: weights of 0, K/V of 2;
+      // 5: a KV sharer with weights of its own, lending them to 6, a KV sharer of 2.
+      MakeSpec("attention_weight_sharing", kVocab, kD,
+               {AttentionLayer(4, 2, 10, true), ConvLayer(3, ShortConv::DOUBLE),
+                SharingWeightsOf(AttentionLayer(4, 2, 10, true), 0),
+                SharingWeightsOf(AttentionLayer(4, 2, 10, true, 0, 0), 0),
+                SharingWeightsOf(AttentionLayer(4, 2, 10, true, 0, 2), 0),
+                AttentionLayer(4, 2, 10, true, 0, 0),
+                SharingWeightsOf(AttentionLayer(4, 2, 10, true, 0, 2), 5)}),
+      MakeSpec("windowed_attention_weight_sharing", kVocab, kD,
+               {WithGelu(AttentionLayer(4, 1, 10, true, 5), 56),
+                SharingWeightsOf(WithGelu(AttentionLayer(4, 1, 10, true, 5), 56), 0),
+                WithGelu(AttentionLayer(4, 1, 10, true, 4, 1), 56),
+                SharingWeightsOf(WithGelu(AttentionLayer(4, 1, 10, true, 4, 0), 56), 2)}),
+      MakeSpec("recurrence_weight_sharing", kVocab, kD,
+               {WithoutChannelMixer(RecurrenceLayer(2, 12)), ConvLayer(3, ShortConv::DOUBLE),
+                SharingWeightsOf(WithoutChannelMixer(RecurrenceLayer(2, 12)), 0),
+                WithGelu(RecurrenceLayer(4, 8), 56),
+                SharingWeightsOf(WithGelu(RecurrenceLayer(4, 8), 56), 3),
+                SharingWeightsOf(WithoutChannelMixer(RecurrenceLayer(2, 12)), 0)}),
+      MakeSpec("no_channel_mixer_weight_sharing", kVocab, kD,
+               {WithoutChannelMixer(AttentionLayer(4, 2, 10, false)),
+                WithoutChannelMixer(ConvLayer(3, ShortConv::DOUBLE)),
+                SharingWeightsOf(WithoutChannelMixer(AttentionLayer(4, 2, 10, false)), 0),
+                SharingWeightsOf(WithoutChannelMixer(ConvLayer(3, ShortConv::DOUBLE)), 1)}),
   };
-  specs.back().set_tie_embeddings(false);
+  for (ArchSpec& spec : specs) {
+    if (spec.name() == "lfm2_like_hybrid" || spec.name() == "windowed_attention_weight_sharing") {
+      spec.set_tie_embeddings(false);
+    }
+  }
   return specs;
+}
+
+ArchSpec HandCountedWeightSharingSpec() {
+  ArchSpec spec = MakeSpec("hand_counted_sharing", 10, 4,
+                           {WithSwiGlu(ConvLayer(3, ShortConv::DOUBLE), 6),
+                            WithSwiGlu(AttentionLayer(2, 1, 2, true), 6),
+                            SharingWeightsOf(WithSwiGlu(ConvLayer(3, ShortConv::DOUBLE), 6), 0),
+                            WithGelu(RecurrenceLayer(1, 2), 3)});
+  return spec;
 }
 
 }  // namespace nas::liv::testing

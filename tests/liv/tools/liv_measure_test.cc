@@ -1,12 +1,18 @@
 // liv-measure end to end: the JSON it prints (including the adaptive protocol's intervals,
 // bounds and noise probes), its errors and exit codes (2 bad arguments, 3 out of memory),
 // CPU pinning, and its peak memory against the cost model's prediction (within 10%), for
-// LFM2-350M and for attention-only and conv-only specs at 512 and 4096 context.
+// LFM2-350M and for attention-only and conv-only specs at 512 and 4096 context, and for a
+// spec with cross-layer weight sharing against its unshared twin.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
+#include "liv/model/arch_spec_io.h"
+#include "liv/model/spec_source.h"
+#include "liv/model/weight_layout.h"
+#include "liv/runtime/cost_model.h"
 #include "nlohmann/json.hpp"
 #include "tests/liv/tools/run_command.h"
 
@@ -260,6 +266,44 @@ TEST(LivMeasureTest, PeakMemoryFollowsTheCostModelAcrossContexts) {
   // cache, plus the larger attention score block.
   EXPECT_GT(peak[0][1] - peak[0][0], 58e6);
   EXPECT_LT(std::abs(peak[1][1] - peak[1][0]), 8e6);
+}
+
+// Weight sharing: the shared spec's weights are allocated once, so its peak is lower than
+// its unshared twin's by about the bytes the sharers would hold; a decode step still reads
+// as many weight bytes as the twin stores.
+TEST(LivMeasureTest, WeightSharingLowersPeakMemoryByTheSharedBytes) {
+  auto spec = nas::liv::LoadArchSpec(Spec("weight_sharing_wide.textproto"));
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  nas::ArchSpec twin = *spec;
+  for (nas::Layer& layer : *twin.mutable_layers()) layer.clear_weight_source_layer();
+  const std::string twin_path = ::testing::TempDir() + "weight_sharing_wide_unshared.textproto";
+  {
+    std::ofstream out(twin_path);
+    out << nas::liv::ArchSpecToText(twin);
+    ASSERT_TRUE(out.good());
+  }
+  const uint64_t shared_bytes = nas::liv::WeightBytes(*spec, nas::liv::WeightType::kF32);
+  const uint64_t twin_bytes = nas::liv::WeightBytes(twin, nas::liv::WeightType::kF32);
+  ASSERT_GT(twin_bytes - shared_bytes, 90'000'000u);
+  nlohmann::json j[2];
+  const std::string paths[] = {Spec("weight_sharing_wide.textproto"), twin_path};
+  for (int s = 0; s < 2; ++s) {
+    j[s] = Measure("-m " + paths[s] + " -p 64 -d 0 -n 2 -r 1 --warmups 0 -t 2");
+    ASSERT_FALSE(j[s].is_discarded());
+    SCOPED_TRACE(paths[s]);
+    EXPECT_NEAR(PeakOverPredicted(j[s]), 1.0, 0.10);
+    EXPECT_TRUE(j[s]["memory"]["valid"].get<bool>());
+    EXPECT_EQ(j[s]["decode"][0]["weight_bytes_per_token"].get<uint64_t>(), twin_bytes);
+  }
+  EXPECT_EQ(j[0]["model"]["weight_bytes"].get<uint64_t>(), shared_bytes);
+  EXPECT_EQ(j[1]["model"]["weight_bytes"].get<uint64_t>(), twin_bytes);
+  EXPECT_EQ(j[0]["model"]["parameters"].get<uint64_t>(), nas::liv::CountParameters(*spec));
+  for (const char* part : {"kv_cache", "conv_state", "activations"}) {
+    EXPECT_EQ(j[0]["memory"]["plan"][part], j[1]["memory"]["plan"][part]) << part;
+  }
+  const double saved = j[1]["memory"]["peak_bytes"].get<double>() -
+                       j[0]["memory"]["peak_bytes"].get<double>();
+  EXPECT_NEAR(saved / static_cast<double>(twin_bytes - shared_bytes), 1.0, 0.15);
 }
 
 TEST(LivMeasureTest, Lfm2_350mPeakMemoryAt4096ContextMatchesPrediction) {
