@@ -40,7 +40,7 @@ absl::Status CheckProtocol(const MeasureProtocol& p, const AgentLimits& limits) 
   if (auto s = CheckRange("protocol.decode_tokens", p.decode_tokens(), 1, 4096); !s.ok()) return s;
   for (int i = 0; i < p.decode_depths_size(); ++i) {
     if (auto s = CheckRange(absl::StrCat("protocol.decode_depths[", i, "]"),
-                            double{p.decode_depths(i)} + p.decode_tokens(), 1, limits.max_context);
+                            static_cast<double>(p.decode_depths(i)) + p.decode_tokens(), 1, limits.max_context);
         !s.ok()) {
       return Invalid(absl::StrCat("protocol.decode_depths[", i, "]"),
                      absl::StrCat(p.decode_depths(i), " + ", p.decode_tokens(),

@@ -61,40 +61,26 @@ void RepairKvHeads(const AttentionChoices& a, const ClassGenes& g, Genome& genom
   genome[g.attention_kv_heads] = static_cast<uint32_t>(best);  // the space guarantees one
 }
 
-// The first slot before `slot` whose kv_group gene is `group`, or -1.
-int GroupOwner(const GenomeLayout& layout, const Genome& genome, int slot, uint32_t group) {
+using SlotGene = int GenomeLayout::SlotGenes::*;
+
+// The first slot before `slot` whose `gene` (kv_group or weight_group) is `group`, or -1.
+int GroupOwner(const GenomeLayout& layout, const Genome& genome, int slot, uint32_t group,
+               SlotGene gene) {
   for (int s = 0; s < slot; ++s) {
-    if (genome[layout.slot(s).kv_group] == group) return s;
+    if (genome[layout.slot(s).*gene] == group) return s;
   }
   return -1;
 }
 
-// Rules 2-4 on an in-range genome.
-void RepairInRange(const GenomeLayout& layout, Genome& genome) {
-  const TokenMixerChoices& t = layout.space().token_mixers();
-  if (t.has_attention()) {
-    for (int c = 0; c < layout.num_classes(); ++c) {
-      RepairKvHeads(t.attention(), layout.liv_class(c), genome);
-    }
-  }
-  for (int s = 0; s < layout.depth(); ++s) {
-    const int kv_gene = layout.slot(s).kv_group;
-    if (kv_gene == GenomeLayout::kNoGene || genome[kv_gene] == 0) continue;
-    const int liv_class = static_cast<int>(genome[layout.slot(s).liv_class]);
-    if (FamilyOf(layout, genome, liv_class) != TokenMixerFamily::kAttention) {
-      genome[kv_gene] = 0;
-      continue;
-    }
-    const int owner = GroupOwner(layout, genome, s, genome[kv_gene]);
-    if (owner < 0) continue;  // this slot opens the group
-    const int owner_class = static_cast<int>(genome[layout.slot(owner).liv_class]);
-    if (!CanShare(KvShapeOf(layout, genome, owner_class), KvShapeOf(layout, genome, liv_class))) {
-      genome[kv_gene] = 0;
-    }
-  }
+// Whether slot `s` reuses another slot's K/V (decodes with a kv_source_layer), once rules
+// 3-4 hold: its kv_group is g > 0 and an earlier slot opened group g.
+bool IsKvSharer(const GenomeLayout& layout, const Genome& genome, int s) {
+  const int gene = layout.slot(s).kv_group;
+  if (gene == GenomeLayout::kNoGene || genome[gene] == 0) return false;
+  return GroupOwner(layout, genome, s, genome[gene], &GenomeLayout::SlotGenes::kv_group) >= 0;
 }
 
-// The layer a LIV class describes (no KV sharing yet).
+// The layer a LIV class describes (no KV or weight sharing yet).
 Layer ClassLayer(const GenomeLayout& layout, const Genome& genome, int liv_class) {
   const SearchSpace& space = layout.space();
   const ClassGenes& g = layout.liv_class(liv_class);
@@ -139,6 +125,58 @@ Layer ClassLayer(const GenomeLayout& layout, const Genome& genome, int liv_class
       break;
   }
   return layer;
+}
+
+// Rules 5-6, once rules 2-4 hold (KV decisions come first). Slots are visited in order and
+// only non-owners leave a group, so every group keeps its owner throughout.
+void RepairWeightGroups(const GenomeLayout& layout, Genome& genome) {
+  if (layout.depth() == 0 || layout.slot(0).weight_group == GenomeLayout::kNoGene) return;
+  // Each class's layer (kv_source_layer and weight_source_layer are never part of it).
+  std::vector<std::string> layers;
+  for (int c = 0; c < layout.num_classes(); ++c) {
+    layers.push_back(ClassLayer(layout, genome, c).SerializeAsString());
+  }
+  for (int s = 0; s < layout.depth(); ++s) {
+    const int weight_gene = layout.slot(s).weight_group;
+    if (genome[weight_gene] == 0) continue;
+    const int owner =
+        GroupOwner(layout, genome, s, genome[weight_gene], &GenomeLayout::SlotGenes::weight_group);
+    if (owner < 0) continue;  // this slot opens the group
+    const uint32_t owner_class = genome[layout.slot(owner).liv_class];
+    const uint32_t liv_class = genome[layout.slot(s).liv_class];
+    if (owner_class != liv_class && layers[owner_class] != layers[liv_class]) {
+      genome[weight_gene] = 0;  // rule 5
+    } else if (IsKvSharer(layout, genome, owner) && !IsKvSharer(layout, genome, s)) {
+      genome[weight_gene] = 0;  // rule 6
+    }
+  }
+}
+
+// Rules 2-6 on an in-range genome.
+void RepairInRange(const GenomeLayout& layout, Genome& genome) {
+  const TokenMixerChoices& t = layout.space().token_mixers();
+  if (t.has_attention()) {
+    for (int c = 0; c < layout.num_classes(); ++c) {
+      RepairKvHeads(t.attention(), layout.liv_class(c), genome);
+    }
+  }
+  for (int s = 0; s < layout.depth(); ++s) {
+    const int kv_gene = layout.slot(s).kv_group;
+    if (kv_gene == GenomeLayout::kNoGene || genome[kv_gene] == 0) continue;
+    const int liv_class = static_cast<int>(genome[layout.slot(s).liv_class]);
+    if (FamilyOf(layout, genome, liv_class) != TokenMixerFamily::kAttention) {
+      genome[kv_gene] = 0;
+      continue;
+    }
+    const int owner =
+        GroupOwner(layout, genome, s, genome[kv_gene], &GenomeLayout::SlotGenes::kv_group);
+    if (owner < 0) continue;  // this slot opens the group
+    const int owner_class = static_cast<int>(genome[layout.slot(owner).liv_class]);
+    if (!CanShare(KvShapeOf(layout, genome, owner_class), KvShapeOf(layout, genome, liv_class))) {
+      genome[kv_gene] = 0;
+    }
+  }
+  RepairWeightGroups(layout, genome);
 }
 
 const char* FamilyName(TokenMixerFamily f) {
@@ -238,10 +276,17 @@ absl::StatusOr<ArchSpec> Decode(const GenomeLayout& layout, const Genome& input)
   for (int s = 0; s < layout.depth(); ++s) {
     Layer* layer = spec.add_layers();
     *layer = classes[genome[layout.slot(s).liv_class]];
-    const uint32_t group = Value(genome, layout.slot(s).kv_group);
-    if (group == 0) continue;  // repair left groups on attention slots only
-    if (const int owner = GroupOwner(layout, genome, s, group); owner >= 0) {
-      layer->mutable_attention()->set_kv_source_layer(static_cast<uint32_t>(owner));
+    // Repair left KV groups on attention slots only.
+    if (const uint32_t group = Value(genome, layout.slot(s).kv_group); group > 0) {
+      const int owner = GroupOwner(layout, genome, s, group, &GenomeLayout::SlotGenes::kv_group);
+      if (owner >= 0) {
+        layer->mutable_attention()->set_kv_source_layer(static_cast<uint32_t>(owner));
+      }
+    }
+    if (const uint32_t group = Value(genome, layout.slot(s).weight_group); group > 0) {
+      const int owner =
+          GroupOwner(layout, genome, s, group, &GenomeLayout::SlotGenes::weight_group);
+      if (owner >= 0) layer->set_weight_source_layer(static_cast<uint32_t>(owner));
     }
   }
   return spec;

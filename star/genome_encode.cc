@@ -217,6 +217,7 @@ absl::StatusOr<Genome> Encode(const ArchSpec& spec, const GenomeLayout& layout) 
   for (int i = 0; i < spec.layers_size(); ++i) {
     Layer layer = spec.layers(i);
     if (layer.has_attention()) layer.mutable_attention()->clear_kv_source_layer();
+    layer.clear_weight_source_layer();
     const std::string key = Key(layer);
     auto it = std::find(classes.begin(), classes.end(), key);
     if (it == classes.end()) {
@@ -251,6 +252,36 @@ absl::StatusOr<Genome> Encode(const ArchSpec& spec, const GenomeLayout& layout) 
     }
     genome[layout.slot(static_cast<int>(source)).kv_group] = it->second;
     genome[layout.slot(i).kv_group] = it->second;
+  }
+  // Weight-sharing groups, numbered in order of their sources.
+  std::map<uint32_t, uint32_t> weight_group_of_source;
+  for (const Layer& layer : spec.layers()) {
+    if (layer.has_weight_source_layer()) {
+      weight_group_of_source.emplace(layer.weight_source_layer(), 0);
+    }
+  }
+  uint32_t next_group = 1;
+  for (auto& [source, group] : weight_group_of_source) group = next_group++;
+  for (int i = 0; i < spec.layers_size(); ++i) {
+    const Layer& layer = spec.layers(i);
+    if (!layer.has_weight_source_layer()) continue;
+    const uint32_t source = layer.weight_source_layer();
+    if (source >= static_cast<uint32_t>(i)) {  // liv::ValidateArchSpec rejects it too
+      return Error(absl::StrCat("layers[", i, "].weight_source_layer"),
+                   absl::StrCat(source, " is not an earlier layer"));
+    }
+    const uint32_t group = weight_group_of_source.at(source);
+    if (group > space.weight_sharing_groups()) {
+      return Error(absl::StrCat("layers[", i, "].weight_source_layer"),
+                   space.weight_sharing_groups() == 0
+                       ? std::string("weight sharing is disabled in this space "
+                                     "(weight_sharing_groups: 0)")
+                       : absl::StrCat("needs weight-sharing group ", group,
+                                      " but the space has weight_sharing_groups: ",
+                                      space.weight_sharing_groups()));
+    }
+    genome[layout.slot(static_cast<int>(source)).weight_group] = group;
+    genome[layout.slot(i).weight_group] = group;
   }
   absl::StatusOr<ArchSpec> decoded = Decode(layout, genome);
   if (!decoded.ok()) return decoded.status();

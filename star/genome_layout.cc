@@ -31,6 +31,9 @@ absl::StatusOr<GenomeLayout> GenomeLayout::Create(const SearchSpace& space) {
     if (space.kv_sharing_groups() > 0) {
       slot.kv_group = layout.Add(prefix + "kv_group", space.kv_sharing_groups() + 1);
     }
+    if (space.weight_sharing_groups() > 0) {
+      slot.weight_group = layout.Add(prefix + "weight_group", space.weight_sharing_groups() + 1);
+    }
     layout.slots_.push_back(slot);
   }
   const auto size = [](const auto& list) { return static_cast<uint32_t>(list.size()); };

@@ -4,9 +4,12 @@
 // (e.g. class[1].attention.num_heads = 1 picks token_mixers.attention.num_heads[1]).
 //
 // Three levels, as in STAR (../shared/REFERENCE.md section 3):
-//   backbone — per layer slot s:  backbone[s].class     LIV class, 0..max_liv_classes-1
-//                                 backbone[s].kv_group  0 = own K/V, g = KV-sharing group g
-//                                                       (only when kv_sharing_groups > 0)
+//   backbone — per layer slot s:  backbone[s].class         LIV class, 0..max_liv_classes-1
+//                                 backbone[s].kv_group      0 = own K/V, g = KV-sharing group g
+//                                                           (only when kv_sharing_groups > 0)
+//                                 backbone[s].weight_group  0 = own weights, g = weight-sharing
+//                                                           group g (only when
+//                                                           weight_sharing_groups > 0)
 //   operator — per LIV class c:   class[c].family       index into the allowed families
 //                                 class[c].attention.{num_heads, num_kv_heads, head_dim,
 //                                   qk_norm, rope_theta, sliding_window}
@@ -20,9 +23,8 @@
 // decoding). Genes with a single value are kept so that names and positions depend only on
 // which families and kinds the space allows.
 //
-// There is no weight-sharing gene: ArchSpec cannot express tied layer weights yet, and a
-// gene that changes nothing measurable would only make distinct genomes collide on one
-// architecture. When ArchSpec gains it, each slot gains one gene beside kv_group.
+// The genes of slot s sit together in the order class, kv_group, weight_group (each
+// sharing gene only where its space enables it), slot 0 first, then the classes.
 //
 // A layout is immutable once created; thread-safe to share.
 #pragma once
@@ -53,6 +55,7 @@ class GenomeLayout {
   struct SlotGenes {
     int liv_class = kNoGene;
     int kv_group = kNoGene;
+    int weight_group = kNoGene;
   };
   struct ClassGenes {
     int family = kNoGene;

@@ -263,6 +263,10 @@ absl::Status CheckShape(const SearchSpace& space, const liv::ValidationLimits& l
                  "KV sharing needs attention, which token_mixers does not "
                  "allow");
   }
+  if (space.weight_sharing_groups() > space.depth()) {
+    return Error("weight_sharing_groups", absl::StrCat(space.weight_sharing_groups(),
+                                                       " exceeds depth (", space.depth(), ")"));
+  }
   return absl::OkStatus();
 }
 

@@ -24,7 +24,7 @@ inline constexpr uint32_t kMaxLivClasses = 64;
 inline constexpr uint32_t kMinPopulation = 4;
 
 // The shape and the value lists that make up the genome: vocab, width, depth, norm eps,
-// class table size, KV-sharing groups, token and channel mixer choices (each list
+// class table size, KV- and weight-sharing groups, token and channel mixer choices (each list
 // non-empty, duplicate-free and within `limits`), and a parameter bound below the cap.
 absl::Status ValidateGenomeChoices(const SearchSpace& space,
                                    const liv::ValidationLimits& limits = {});

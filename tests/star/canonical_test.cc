@@ -56,7 +56,7 @@ TEST(CanonicalTest, LabelsAndInformationalFieldsDoNotCount) {
 TEST(CanonicalTest, EveryArchitecturalFieldCounts) {
   const ArchSpec base = Preset("LFM2-350M");
   const std::string hash = CanonicalHash(base);
-  std::vector<ArchSpec> variants(9, base);
+  std::vector<ArchSpec> variants(10, base);
   variants[0].set_vocab_size(65535);
   variants[1].set_tie_embeddings(false);
   variants[2].set_norm_eps(1e-6f);
@@ -66,6 +66,7 @@ TEST(CanonicalTest, EveryArchitecturalFieldCounts) {
   variants[6].mutable_layers(5)->mutable_attention()->set_kv_source_layer(2);
   variants[7].mutable_layers(0)->mutable_short_conv()->set_gating(ShortConv::NONE);
   variants[8].mutable_layers()->SwapElements(0, 2);  // order of layers
+  variants[9].mutable_layers(4)->set_weight_source_layer(3);
   std::set<std::string> hashes = {hash};
   for (const ArchSpec& v : variants) hashes.insert(CanonicalHash(v));
   EXPECT_EQ(hashes.size(), variants.size() + 1);
@@ -73,6 +74,28 @@ TEST(CanonicalTest, EveryArchitecturalFieldCounts) {
   ArchSpec zero = base;
   zero.mutable_layers(5)->mutable_attention()->set_kv_source_layer(0);
   EXPECT_NE(CanonicalHash(zero), hash);
+}
+
+TEST(CanonicalTest, WeightSharingCounts) {
+  // The same layers with and without shared weights are different architectures (fewer
+  // parameters), and so is sharing with another source.
+  const ArchSpec unshared = Preset("LFM2-350M");
+  ArchSpec shared = unshared;
+  shared.mutable_layers(4)->set_weight_source_layer(3);
+  shared.mutable_layers(5)->set_weight_source_layer(2);
+  ArchSpec other_source = shared;
+  other_source.mutable_layers(4)->set_weight_source_layer(1);
+  ArchSpec from_zero = shared;
+  from_zero.mutable_layers(4)->set_weight_source_layer(0);  // an explicit 0 counts too
+  const std::set<std::string> hashes = {CanonicalHash(unshared), CanonicalHash(shared),
+                                        CanonicalHash(other_source), CanonicalHash(from_zero)};
+  EXPECT_EQ(hashes.size(), 4u);
+  EXPECT_FALSE(SameArchitecture(shared, unshared));
+  // The unshared layers hash as before weight sharing existed (pinned in HashIsStable).
+  EXPECT_EQ(CanonicalHash(unshared), "08618c24d6b1fc080d6f21fc67566394");
+  ArchSpec renamed = shared;
+  renamed.set_name("shared");
+  EXPECT_EQ(CanonicalHash(renamed), CanonicalHash(shared));
 }
 
 TEST(CanonicalTest, PresetsHaveDistinctHashes) {

@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "liv/model/lfm2_presets.h"
 #include "star/genome.h"
@@ -161,6 +162,123 @@ TEST(GenomeEncodeTest, KvSharingRoundTrips) {
   EXPECT_TRUE(SameIgnoringName(*spec, *Decode(layout, *genome), &diff)) << diff;
 }
 
+// Each layer takes the weights of the first earlier layer equal to it (kv_source_layer
+// aside) that owns them, unless the rules forbid it (a KV sharer lends only to KV sharers).
+ArchSpec ShareEveryWeightPossible(ArchSpec spec) {
+  const auto same = [](Layer a, Layer b) {
+    for (Layer* l : {&a, &b}) {
+      if (l->has_attention()) l->mutable_attention()->clear_kv_source_layer();
+    }
+    return MessageDifferencer::Equals(a, b);
+  };
+  const auto kv_sharer = [](const Layer& l) {
+    return l.has_attention() && l.attention().has_kv_source_layer();
+  };
+  for (int i = 0; i < spec.layers_size(); ++i) {
+    for (int j = 0; j < i; ++j) {
+      const Layer& source = spec.layers(j);
+      if (source.has_weight_source_layer() || !same(source, spec.layers(i))) continue;
+      if (kv_sharer(source) && !kv_sharer(spec.layers(i))) continue;
+      spec.mutable_layers(i)->set_weight_source_layer(j);
+      break;
+    }
+  }
+  return spec;
+}
+
+TEST(GenomeEncodeTest, WeightSharingRoundTrips) {
+  const GenomeLayout layout = LayoutOf(LoadShipped("tiny.textproto"));  // 2 weight groups
+  absl::StatusOr<ArchSpec> spec = ResolveReference(layout.space().references(0));
+  ASSERT_TRUE(spec.ok());
+  // conv, conv, attention, conv, conv, attention: layers 3 and 4 use the weights of layer 1,
+  // layer 5 those of layer 2; groups in order of the sources.
+  spec->mutable_layers(3)->set_weight_source_layer(1);
+  spec->mutable_layers(4)->set_weight_source_layer(1);
+  spec->mutable_layers(5)->set_weight_source_layer(2);
+  absl::StatusOr<Genome> genome = Encode(*spec, layout);
+  ASSERT_TRUE(genome.ok()) << genome.status();
+  std::vector<uint32_t> groups;
+  for (int s = 0; s < layout.depth(); ++s) groups.push_back((*genome)[layout.slot(s).weight_group]);
+  EXPECT_EQ(groups, (std::vector<uint32_t>{0, 1, 2, 1, 1, 2}));
+  EXPECT_EQ(*Repair(layout, *genome), *genome);
+  std::string diff;
+  EXPECT_TRUE(SameIgnoringName(*spec, *Decode(layout, *genome), &diff)) << diff;
+
+  // Numbered in order of the sources, not of the sharers.
+  spec = ResolveReference(layout.space().references(0));
+  spec->mutable_layers(4)->set_weight_source_layer(3);
+  spec->mutable_layers(5)->set_weight_source_layer(2);
+  genome = Encode(*spec, layout);
+  ASSERT_TRUE(genome.ok()) << genome.status();
+  groups.clear();
+  for (int s = 0; s < layout.depth(); ++s) groups.push_back((*genome)[layout.slot(s).weight_group]);
+  EXPECT_EQ(groups, (std::vector<uint32_t>{0, 0, 1, 2, 2, 1}));
+  EXPECT_TRUE(SameIgnoringName(*spec, *Decode(layout, *genome), &diff)) << diff;
+}
+
+TEST(GenomeEncodeTest, WeightAndKvSharingRoundTrip) {
+  const GenomeLayout layout = LayoutOf(LoadShipped("tiny.textproto"));
+  absl::StatusOr<ArchSpec> spec = ResolveReference(layout.space().references(1));  // 6 x attention
+  ASSERT_TRUE(spec.ok());
+  spec->mutable_layers(2)->mutable_attention()->set_kv_source_layer(0);
+  spec->mutable_layers(4)->mutable_attention()->set_kv_source_layer(0);
+  spec->mutable_layers(5)->mutable_attention()->set_kv_source_layer(0);
+  spec->mutable_layers(1)->set_weight_source_layer(0);  // a KV owner lends to a KV owner
+  spec->mutable_layers(3)->set_weight_source_layer(0);
+  spec->mutable_layers(4)->set_weight_source_layer(2);  // a KV sharer lends to KV sharers
+  spec->mutable_layers(5)->set_weight_source_layer(2);
+  absl::StatusOr<Genome> genome = Encode(*spec, layout);
+  ASSERT_TRUE(genome.ok()) << genome.status();
+  std::vector<uint32_t> kv, weights;
+  for (int s = 0; s < layout.depth(); ++s) {
+    kv.push_back((*genome)[layout.slot(s).kv_group]);
+    weights.push_back((*genome)[layout.slot(s).weight_group]);
+  }
+  EXPECT_EQ(kv, (std::vector<uint32_t>{1, 0, 1, 0, 1, 1}));
+  EXPECT_EQ(weights, (std::vector<uint32_t>{1, 1, 2, 1, 2, 2}));
+  EXPECT_EQ(*Repair(layout, *genome), *genome);
+  std::string diff;
+  EXPECT_TRUE(SameIgnoringName(*spec, *Decode(layout, *genome), &diff)) << diff;
+}
+
+TEST(GenomeEncodeTest, WeightSharedLfm2PresetsRoundTrip) {
+  for (const std::string& name : liv::PresetNames()) {
+    absl::StatusOr<ArchSpec> preset = liv::PresetArchSpec(name);
+    ASSERT_TRUE(preset.ok()) << preset.status();
+    SearchSpace space = SpaceFor(*preset);
+    space.set_weight_sharing_groups(3);
+    const GenomeLayout layout = LayoutOf(space);
+    // Every convolution uses the first one's weights, every attention block the first
+    // attention block's; with layer 5 reusing layer 2's K/V as well.
+    ArchSpec spec = *preset;
+    spec.mutable_layers(5)->mutable_attention()->set_kv_source_layer(2);
+    for (const ArchSpec& shared :
+         {ShareEveryWeightPossible(*preset), ShareEveryWeightPossible(spec)}) {
+      int sharers = 0;
+      for (const Layer& l : shared.layers()) sharers += l.has_weight_source_layer();
+      EXPECT_GT(sharers, 10) << name;
+      absl::StatusOr<Genome> genome = Encode(shared, layout);
+      ASSERT_TRUE(genome.ok()) << name << ": " << genome.status();
+      absl::StatusOr<ArchSpec> decoded = Decode(layout, *genome);
+      ASSERT_TRUE(decoded.ok()) << decoded.status();
+      std::string diff;
+      EXPECT_TRUE(SameIgnoringName(shared, *decoded, &diff)) << name << ": " << diff;
+      EXPECT_EQ(*Repair(layout, *genome), *genome);
+    }
+  }
+}
+
+TEST(GenomeEncodeTest, WeightSharedLfm2350mRoundTripsInTheShippedSpace) {
+  const GenomeLayout layout = LayoutOf(LoadShipped("lfm2-350m.textproto"));
+  absl::StatusOr<ArchSpec> preset = liv::PresetArchSpec("LFM2-350M");
+  ASSERT_TRUE(preset.ok());
+  const ArchSpec shared = ShareEveryWeightPossible(*preset);  // 2 groups of 4
+  absl::StatusOr<Genome> genome = Encode(shared, layout);
+  ASSERT_TRUE(genome.ok()) << genome.status();
+  std::string diff;
+  EXPECT_TRUE(SameIgnoringName(shared, *Decode(layout, *genome), &diff)) << diff;
+}
+
 class EncodeErrorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -229,6 +347,36 @@ TEST_F(EncodeErrorTest, TooManyKvGroups) {
   EXPECT_EQ(Error(),
             "layers[5].attention.kv_source_layer: KV sharing is disabled in this space "
             "(kv_sharing_groups: 0)");
+}
+
+TEST_F(EncodeErrorTest, TooManyWeightGroups) {
+  // LFM2-350M: attention at layers 2, 5, 8, 10, 12 and 14, convolutions elsewhere, all
+  // convolutions alike and all attention blocks alike.
+  spec_.mutable_layers(15)->set_weight_source_layer(0);
+  spec_.mutable_layers(5)->set_weight_source_layer(2);
+  spec_.mutable_layers(4)->set_weight_source_layer(3);
+  spec_.mutable_layers(7)->set_weight_source_layer(6);
+  ASSERT_TRUE(Encode(spec_, layout_).ok()) << Encode(spec_, layout_).status();  // 4 groups
+  spec_.mutable_layers(10)->set_weight_source_layer(8);  // group 5 (source 8 comes last)
+  EXPECT_EQ(Error(),
+            "layers[10].weight_source_layer: needs weight-sharing group 5 but the space has "
+            "weight_sharing_groups: 4");
+  SearchSpace space = layout_.space();
+  space.set_weight_sharing_groups(2);
+  layout_ = LayoutOf(space);
+  EXPECT_EQ(Error(),  // the first sharer of a source beyond group 2 (source 3, group 3)
+            "layers[4].weight_source_layer: needs weight-sharing group 3 but the space has "
+            "weight_sharing_groups: 2");
+  space.set_weight_sharing_groups(0);
+  layout_ = LayoutOf(space);
+  EXPECT_EQ(Error(),
+            "layers[4].weight_source_layer: weight sharing is disabled in this space "
+            "(weight_sharing_groups: 0)");
+}
+
+TEST_F(EncodeErrorTest, InvalidWeightSharingIsRejected) {
+  spec_.mutable_layers(5)->set_weight_source_layer(7);
+  EXPECT_THAT(Error(), HasSubstr("layers[5].weight_source_layer: 7 is not an earlier layer"));
 }
 
 TEST_F(EncodeErrorTest, InvalidSpecGivesTheValidationError) {

@@ -6,7 +6,9 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "liv/model/arch_spec_validate.h"
 #include "star/genome_layout.h"
 #include "star/search_space.h"
@@ -62,10 +64,51 @@ SearchSpace SharingSpace() {
   return space;
 }
 
+// SharingSpace with four slots, two weight-sharing groups and a choice of channel mixer
+// (SwiGLU 32 or 64, or none).
+SearchSpace WeightSpace() {
+  SearchSpace space = SharingSpace();
+  space.set_name("weights");
+  space.set_depth(4);
+  space.set_weight_sharing_groups(2);
+  space.mutable_channel_mixers()->add_swiglu_hidden(32);
+  space.mutable_channel_mixers()->add_swiglu_hidden(64);
+  return space;
+}
+
 size_t Gene(const GenomeLayout& layout, const std::string& name) {
   std::optional<size_t> at = layout.Find(name);
   EXPECT_TRUE(at.has_value()) << name;
   return at.value_or(0);
+}
+
+bool IsKvSharer(const Layer& layer) {
+  return layer.has_attention() && layer.attention().has_kv_source_layer();
+}
+
+// The weight_source_layer rules of proto/arch_spec.proto, checked here on their own so that
+// the tests mean something whatever liv::ValidateArchSpec checks: "" when every weight
+// sharer of `spec` obeys them, else what is wrong.
+std::string WeightSharingViolation(const ArchSpec& spec) {
+  for (int i = 0; i < spec.layers_size(); ++i) {
+    const Layer& layer = spec.layers(i);
+    if (!layer.has_weight_source_layer()) continue;
+    const uint32_t src = layer.weight_source_layer();
+    const std::string at = absl::StrCat("layer ", i, " (weight source ", src, "): ");
+    if (src >= static_cast<uint32_t>(i)) return at + "not an earlier layer";
+    const Layer& source = spec.layers(static_cast<int>(src));
+    if (source.has_weight_source_layer()) return at + "the source does not own its weights";
+    Layer a = layer, b = source;
+    for (Layer* l : {&a, &b}) {
+      l->clear_weight_source_layer();
+      if (l->has_attention()) l->mutable_attention()->clear_kv_source_layer();
+    }
+    if (!MessageDifferencer::Equals(a, b)) return at + "the layers differ";
+    if (IsKvSharer(source) && !IsKvSharer(layer)) {
+      return at + "the source is a KV sharer but the layer is not";
+    }
+  }
+  return "";
 }
 
 // The property: 10,000 random genomes of each shipped space decode to valid specs.
@@ -76,6 +119,7 @@ TEST_P(ShippedSpaceTest, TenThousandRandomGenomesDecodeToValidSpecs) {
   Lcg lcg{12345};
   std::set<int> families;
   int sharing_layers = 0, windowed_layers = 0;
+  int weight_sharers = 0, weight_and_kv_sharers = 0, weight_sharers_of_kv_sharers = 0;
   for (int i = 0; i < 10000; ++i) {
     const Genome genome = RandomGenome(layout, Uniform(lcg));
     ASSERT_TRUE(CheckGenome(layout, genome).ok());
@@ -83,16 +127,25 @@ TEST_P(ShippedSpaceTest, TenThousandRandomGenomesDecodeToValidSpecs) {
     ASSERT_TRUE(spec.ok()) << spec.status();
     const absl::Status valid = liv::ValidateArchSpec(*spec);
     ASSERT_TRUE(valid.ok()) << valid << "\n" << DescribeGenome(layout, genome);
+    ASSERT_EQ(WeightSharingViolation(*spec), "") << DescribeGenome(layout, genome);
     ASSERT_EQ(spec->layers_size(), static_cast<int>(layout.space().depth()));
     for (const Layer& l : spec->layers()) {
       families.insert(l.token_mixer_case());
-      sharing_layers += l.has_attention() && l.attention().has_kv_source_layer();
+      sharing_layers += IsKvSharer(l);
       windowed_layers += l.has_attention() && l.attention().sliding_window() > 0;
+      weight_sharers += l.has_weight_source_layer();
+      weight_and_kv_sharers += l.has_weight_source_layer() && IsKvSharer(l);
+      weight_sharers_of_kv_sharers +=
+          l.has_weight_source_layer() && IsKvSharer(spec->layers(l.weight_source_layer()));
     }
   }
   EXPECT_EQ(families.size(), 3u);  // every family is reachable
   EXPECT_GT(sharing_layers, 0);
   EXPECT_GT(windowed_layers, 0);
+  // Weight sharing is reached, also together with KV sharing and from a KV sharer.
+  EXPECT_GT(weight_sharers, 0);
+  EXPECT_GT(weight_and_kv_sharers, 0);
+  EXPECT_GT(weight_sharers_of_kv_sharers, 0);
 }
 
 TEST_P(ShippedSpaceTest, RepairIsIdempotentAndDecodeRepairs) {
@@ -112,6 +165,7 @@ TEST_P(ShippedSpaceTest, RepairIsIdempotentAndDecodeRepairs) {
     ASSERT_TRUE(from_raw.ok() && from_repaired.ok());
     EXPECT_TRUE(MessageDifferencer::Equals(*from_raw, *from_repaired));
     EXPECT_TRUE(liv::ValidateArchSpec(*from_raw).ok());
+    EXPECT_EQ(WeightSharingViolation(*from_raw), "");
   }
 }
 
@@ -234,11 +288,233 @@ TEST(GenomeTest, DescribeGenomeShowsValues) {
   Genome genome(layout.size(), 0);
   genome[Gene(layout, "class[0].attention.num_heads")] = 1;
   const std::string text = DescribeGenome(layout, genome);
-  EXPECT_THAT(text, HasSubstr("backbone[0].class=0 backbone[0].kv_group=0"));
+  EXPECT_THAT(text,
+              HasSubstr("backbone[0].class=0 backbone[0].kv_group=0 backbone[0].weight_group=0"));
   EXPECT_THAT(text, HasSubstr("class[0].family=attention"));
   EXPECT_THAT(text, HasSubstr("class[0].attention.num_heads=4"));
   EXPECT_THAT(text, HasSubstr("class[0].short_conv.gating=DOUBLE"));
   EXPECT_THAT(text, HasSubstr("class[0].channel_mixer=swiglu"));
+}
+
+// --- Weight-sharing groups (repair rules 5 and 6). ---
+
+// Decodes `genome`, expecting a valid spec (liv's rules and WeightSharingViolation's) that
+// its repaired genome decodes to as well.
+ArchSpec DecodeValid(const GenomeLayout& layout, const Genome& genome) {
+  absl::StatusOr<ArchSpec> spec = Decode(layout, genome);
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  if (!spec.ok()) return ArchSpec();
+  const absl::Status valid = liv::ValidateArchSpec(*spec);
+  EXPECT_TRUE(valid.ok()) << valid << "\n" << DescribeGenome(layout, genome);
+  EXPECT_EQ(WeightSharingViolation(*spec), "") << DescribeGenome(layout, genome);
+  absl::StatusOr<Genome> repaired = Repair(layout, genome);
+  EXPECT_TRUE(repaired.ok());
+  if (repaired.ok()) {
+    absl::StatusOr<ArchSpec> again = Decode(layout, *repaired);
+    EXPECT_TRUE(again.ok() && MessageDifferencer::Equals(*spec, *again));
+  }
+  return *spec;
+}
+
+// The weight_source_layer of every layer, -1 for none.
+std::vector<int> WeightSources(const ArchSpec& spec) {
+  std::vector<int> out;
+  for (const Layer& l : spec.layers()) {
+    out.push_back(l.has_weight_source_layer() ? static_cast<int>(l.weight_source_layer()) : -1);
+  }
+  return out;
+}
+
+TEST(GenomeWeightSharingTest, SlotsOfOneGroupUseTheFirstSlotsWeights) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  Genome genome = Zeros(layout);  // four identical attention slots
+  genome[Gene(layout, "backbone[0].weight_group")] = 1;
+  genome[Gene(layout, "backbone[1].weight_group")] = 2;
+  genome[Gene(layout, "backbone[2].weight_group")] = 1;
+  genome[Gene(layout, "backbone[3].weight_group")] = 2;
+  EXPECT_EQ(*Repair(layout, genome), genome);  // nothing to repair
+  const ArchSpec spec = DecodeValid(layout, genome);
+  EXPECT_EQ(WeightSources(spec), (std::vector<int>{-1, -1, 0, 1}));
+  // The owners are plain layers; the sharers are the owners' layers plus the source.
+  Layer expected = spec.layers(0);
+  expected.set_weight_source_layer(0);
+  EXPECT_TRUE(MessageDifferencer::Equals(spec.layers(2), expected));
+  EXPECT_THAT(DescribeGenome(layout, genome), HasSubstr("backbone[2].weight_group=1"));
+
+  // A group of one slot shares nothing; group numbers need not start at 1.
+  genome = Zeros(layout);
+  genome[Gene(layout, "backbone[1].weight_group")] = 2;
+  genome[Gene(layout, "backbone[3].weight_group")] = 2;
+  EXPECT_EQ(WeightSources(DecodeValid(layout, genome)), (std::vector<int>{-1, -1, -1, 1}));
+  genome[Gene(layout, "backbone[3].weight_group")] = 1;
+  EXPECT_EQ(WeightSources(DecodeValid(layout, genome)), (std::vector<int>{-1, -1, -1, -1}));
+}
+
+TEST(GenomeWeightSharingTest, OtherFamiliesShareWeightsToo) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  Genome genome = Zeros(layout);
+  genome[Gene(layout, "class[1].family")] = 1;  // short_conv
+  genome[Gene(layout, "backbone[1].class")] = 1;
+  genome[Gene(layout, "backbone[3].class")] = 1;
+  genome[Gene(layout, "backbone[1].weight_group")] = 2;
+  genome[Gene(layout, "backbone[3].weight_group")] = 2;
+  EXPECT_EQ(*Repair(layout, genome), genome);
+  const ArchSpec spec = DecodeValid(layout, genome);
+  ASSERT_TRUE(spec.layers(3).has_short_conv());
+  EXPECT_EQ(WeightSources(spec), (std::vector<int>{-1, -1, -1, 1}));
+}
+
+// Rule 5: a slot whose layer differs from its group owner's leaves the group.
+TEST(GenomeWeightSharingTest, ASlotUnlikeItsOwnerLeavesTheGroup) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  struct Case {
+    const char* gene;  // a gene of class 1 that makes its layer differ from class 0's
+    uint32_t value;
+  };
+  for (const Case& c : {Case{"class[1].attention.num_heads", 1},       // 6 heads, not 4
+                        Case{"class[1].attention.sliding_window", 1},  // a window
+                        Case{"class[1].family", 1},                    // short_conv
+                        Case{"class[1].swiglu.hidden", 1},             // SwiGLU 64, not 32
+                        Case{"class[1].channel_mixer", 1}}) {          // no channel mixer
+    Genome genome = Zeros(layout);
+    genome[Gene(layout, c.gene)] = c.value;
+    genome[Gene(layout, "backbone[1].class")] = 1;
+    for (int s = 0; s < 3; ++s) {
+      genome[Gene(layout, absl::StrCat("backbone[", s, "].weight_group"))] = 1;
+    }
+    absl::StatusOr<Genome> repaired = Repair(layout, genome);
+    ASSERT_TRUE(repaired.ok());
+    Genome expected = genome;
+    expected[Gene(layout, "backbone[1].weight_group")] = 0;
+    EXPECT_EQ(*repaired, expected) << c.gene;
+    // Slot 2 is like its owner, slot 0, and keeps sharing.
+    EXPECT_EQ(WeightSources(DecodeValid(layout, genome)), (std::vector<int>{-1, -1, 0, -1}))
+        << c.gene;
+  }
+}
+
+TEST(GenomeWeightSharingTest, SlotsOfTwoClassesWithTheSameLayerShare) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  Genome genome = Zeros(layout);
+  genome[Gene(layout, "class[0].channel_mixer")] = 1;  // none
+  genome[Gene(layout, "class[1].channel_mixer")] = 1;  // none
+  genome[Gene(layout, "class[1].swiglu.hidden")] = 1;  // inactive: the layers are equal
+  genome[Gene(layout, "backbone[1].class")] = 1;
+  genome[Gene(layout, "backbone[0].weight_group")] = 1;
+  genome[Gene(layout, "backbone[1].weight_group")] = 1;
+  EXPECT_EQ(*Repair(layout, genome), genome);
+  EXPECT_EQ(WeightSources(DecodeValid(layout, genome)), (std::vector<int>{-1, 0, -1, -1}));
+}
+
+TEST(GenomeWeightSharingTest, AKvSharerMayUseTheWeightsOfAKvOwner) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  Genome genome = Zeros(layout);
+  genome[Gene(layout, "backbone[0].kv_group")] = 1;
+  genome[Gene(layout, "backbone[1].kv_group")] = 1;
+  genome[Gene(layout, "backbone[0].weight_group")] = 1;
+  genome[Gene(layout, "backbone[1].weight_group")] = 1;
+  EXPECT_EQ(*Repair(layout, genome), genome);
+  const ArchSpec spec = DecodeValid(layout, genome);
+  EXPECT_EQ(spec.layers(1).attention().kv_source_layer(), 0u);
+  EXPECT_EQ(WeightSources(spec), (std::vector<int>{-1, 0, -1, -1}));
+}
+
+// Rule 6: a KV sharer (no K/V weights) lends its weights to KV sharers only.
+TEST(GenomeWeightSharingTest, AKvSharersWeightsGoToKvSharersOnly) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  Genome genome = Zeros(layout);
+  genome[Gene(layout, "backbone[0].kv_group")] = 1;      // slot 0 computes K/V
+  genome[Gene(layout, "backbone[1].kv_group")] = 1;      // slot 1 reuses slot 0's
+  genome[Gene(layout, "backbone[1].weight_group")] = 2;  // and owns weight group 2
+  genome[Gene(layout, "backbone[2].weight_group")] = 2;  // slot 2 computes its K/V: leaves
+  genome[Gene(layout, "backbone[3].kv_group")] = 1;      // slot 3 reuses slot 0's K/V: stays
+  genome[Gene(layout, "backbone[3].weight_group")] = 2;
+  absl::StatusOr<Genome> repaired = Repair(layout, genome);
+  ASSERT_TRUE(repaired.ok());
+  Genome expected = genome;
+  expected[Gene(layout, "backbone[2].weight_group")] = 0;
+  EXPECT_EQ(*repaired, expected);
+  const ArchSpec spec = DecodeValid(layout, genome);
+  EXPECT_EQ(WeightSources(spec), (std::vector<int>{-1, -1, -1, 1}));
+  EXPECT_FALSE(spec.layers(2).attention().has_kv_source_layer());
+  EXPECT_EQ(spec.layers(3).attention().kv_source_layer(), 0u);
+}
+
+// Rules 5-6 see the KV groups as rules 3-4 left them.
+TEST(GenomeWeightSharingTest, KvDecisionsComeFirst) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  Genome genome = Zeros(layout);
+  genome[Gene(layout, "class[0].attention.sliding_window")] = 1;  // 16
+  genome[Gene(layout, "class[1].attention.sliding_window")] = 2;  // 32: cannot read a 16 cache
+  genome[Gene(layout, "backbone[1].class")] = 1;
+  genome[Gene(layout, "backbone[2].class")] = 1;
+  genome[Gene(layout, "backbone[0].kv_group")] = 1;
+  genome[Gene(layout, "backbone[1].kv_group")] = 1;  // dropped by rule 4 ...
+  genome[Gene(layout, "backbone[1].weight_group")] = 1;
+  genome[Gene(layout, "backbone[2].weight_group")] = 1;  // ... so slot 2 may use its weights
+  absl::StatusOr<Genome> repaired = Repair(layout, genome);
+  ASSERT_TRUE(repaired.ok());
+  Genome expected = genome;
+  expected[Gene(layout, "backbone[1].kv_group")] = 0;
+  EXPECT_EQ(*repaired, expected);
+  const ArchSpec spec = DecodeValid(layout, genome);
+  EXPECT_FALSE(spec.layers(1).attention().has_kv_source_layer());
+  EXPECT_EQ(WeightSources(spec), (std::vector<int>{-1, -1, 1, -1}));
+
+  // And a slot that rule 4 takes out of its KV group is no KV sharer: slot 3 would reuse the
+  // K/V of slot 1 (window 16) with a full window, so it computes its own and leaves weight
+  // group 1, whose owner, slot 2, reuses slot 0's K/V.
+  genome = Zeros(layout);
+  genome[Gene(layout, "class[1].attention.sliding_window")] = 1;  // 16
+  genome[Gene(layout, "backbone[1].class")] = 1;
+  genome[Gene(layout, "backbone[0].kv_group")] = 1;
+  genome[Gene(layout, "backbone[1].kv_group")] = 2;
+  genome[Gene(layout, "backbone[2].kv_group")] = 1;
+  genome[Gene(layout, "backbone[3].kv_group")] = 2;  // dropped by rule 4 ...
+  genome[Gene(layout, "backbone[2].weight_group")] = 1;
+  genome[Gene(layout, "backbone[3].weight_group")] = 1;  // ... and so by rule 6
+  repaired = Repair(layout, genome);
+  ASSERT_TRUE(repaired.ok());
+  expected = genome;
+  expected[Gene(layout, "backbone[3].kv_group")] = 0;
+  expected[Gene(layout, "backbone[3].weight_group")] = 0;
+  EXPECT_EQ(*repaired, expected);
+  EXPECT_EQ(WeightSources(DecodeValid(layout, genome)), (std::vector<int>{-1, -1, -1, -1}));
+}
+
+TEST(GenomeWeightSharingTest, RandomGenomesOfASharingSpaceObeyTheRules) {
+  const GenomeLayout layout = LayoutOf(WeightSpace());
+  Lcg lcg{2024};
+  int weight_sharers = 0, of_kv_sharers = 0;
+  for (int i = 0; i < 5000; ++i) {
+    Genome raw(layout.size());
+    for (size_t g = 0; g < raw.size(); ++g) raw[g] = lcg(layout.gene(g).cardinality);
+    absl::StatusOr<Genome> repaired = Repair(layout, raw);
+    ASSERT_TRUE(repaired.ok());
+    ASSERT_EQ(*Repair(layout, *repaired), *repaired);
+    absl::StatusOr<ArchSpec> spec = Decode(layout, raw);
+    ASSERT_TRUE(spec.ok());
+    const absl::Status valid = liv::ValidateArchSpec(*spec);
+    ASSERT_TRUE(valid.ok()) << valid << "\n" << DescribeGenome(layout, raw);
+    ASSERT_EQ(WeightSharingViolation(*spec), "") << DescribeGenome(layout, raw);
+    ASSERT_TRUE(MessageDifferencer::Equals(*spec, *Decode(layout, *repaired)));
+    // The repaired genes say literally what was built: a slot in a weight group that is
+    // not its group's first slot has a weight source, namely that first slot.
+    for (int s = 0; s < layout.depth(); ++s) {
+      const uint32_t group = (*repaired)[layout.slot(s).weight_group];
+      int first = -1;
+      for (int o = 0; o < s && group > 0 && first < 0; ++o) {
+        if ((*repaired)[layout.slot(o).weight_group] == group) first = o;
+      }
+      const Layer& l = spec->layers(s);
+      ASSERT_EQ(l.has_weight_source_layer() ? static_cast<int>(l.weight_source_layer()) : -1,
+                first);
+      weight_sharers += first >= 0;
+      of_kv_sharers += first >= 0 && IsKvSharer(spec->layers(first));
+    }
+  }
+  EXPECT_GT(weight_sharers, 500);
+  EXPECT_GT(of_kv_sharers, 10);
 }
 
 }  // namespace

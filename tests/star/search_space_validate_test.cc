@@ -108,6 +108,21 @@ TEST(SearchSpaceValidateTest, SharingGroupsNeedAttentionAndFitTheDepth) {
   EXPECT_EQ(ValidateGenomeChoices(space).message(), "kv_sharing_groups: 7 exceeds depth (6)");
 }
 
+TEST(SearchSpaceValidateTest, WeightSharingGroupsFitTheDepth) {
+  SearchSpace space = Tiny();
+  space.set_weight_sharing_groups(6);  // every slot its own group: allowed
+  EXPECT_TRUE(ValidateGenomeChoices(space).ok()) << ValidateGenomeChoices(space);
+  space.set_weight_sharing_groups(0);
+  EXPECT_TRUE(ValidateGenomeChoices(space).ok()) << ValidateGenomeChoices(space);
+  space.set_weight_sharing_groups(7);
+  EXPECT_EQ(ValidateGenomeChoices(space).message(), "weight_sharing_groups: 7 exceeds depth (6)");
+  // Unlike KV sharing, weight sharing needs no particular family.
+  space.set_weight_sharing_groups(2);
+  space.set_kv_sharing_groups(0);
+  space.mutable_token_mixers()->clear_attention();
+  EXPECT_TRUE(ValidateGenomeChoices(space).ok()) << ValidateGenomeChoices(space);
+}
+
 TEST(SearchSpaceValidateTest, HeadsTimesHeadDimWithinLimits) {
   SearchSpace space = Tiny();
   space.mutable_token_mixers()->mutable_attention()->set_head_dims(0, 512);

@@ -60,6 +60,7 @@ struct Figures {
   std::vector<SimPrefill> prefill;
   std::vector<SimDecode> decode;
   std::string invalid;  // why the figures cannot be computed, or ""
+  uint64_t weight_bytes_read = 0;  // per decoded token
 };
 
 Figures Compute(const ArchSpec& spec, const agent::MeasureProtocol& requested,
@@ -88,6 +89,8 @@ Figures Compute(const ArchSpec& spec, const agent::MeasureProtocol& requested,
   f.plan = liv::PlanMemory(spec, f.type, options);
   f.parameters = liv::CountParameters(spec);
   f.predicted_peak = f.plan.total() + kSimulatedBaselineBytes;
+  // Shared weights are stored once but read by every layer that uses them.
+  f.weight_bytes_read = liv::DecodeWeightBytesRead(spec, f.type);
 
   const uint32_t reps = p.min_repetitions();
   const double target = p.target_ci();
@@ -105,7 +108,7 @@ Figures Compute(const ArchSpec& spec, const agent::MeasureProtocol& requested,
     s.depth = depth;
     s.flops_per_token = liv::DecodeFlops(spec, depth);
     const double bytes =
-        static_cast<double>(f.plan.weights) + static_cast<double>(liv::CacheBytesAt(spec, depth).total());
+        static_cast<double>(f.weight_bytes_read) + static_cast<double>(liv::CacheBytesAt(spec, depth).total());
     const double ms = bytes / kSimulatedBytesPerSecond * 1000.0;
     s.ms_per_token = Around(ms, reps, target);
     s.time_ms = Around(ms * p.decode_tokens(), reps, target);
@@ -227,7 +230,7 @@ std::string SimulatedLivMeasureJson(const ArchSpec& spec, const agent::MeasurePr
                             {"ms_per_token", ToJson(s.ms_per_token)},
                             {"tokens_per_s", ToJson(s.tokens_per_s)},
                             {"flops_per_token", s.flops_per_token},
-                            {"weight_bytes_per_token", f.plan.weights}};
+                            {"weight_bytes_per_token", f.weight_bytes_read}};
     AddVerdict(s.time_ms, target, point);
     decode.push_back(point);
   }
