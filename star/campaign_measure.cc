@@ -148,17 +148,36 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
   absl::Status write_error;
   bool cancelled = false;
   std::string failure;
-  const int classes = space_.devices_size();
-  const double jobs_per_candidate =
-      news.empty() ? classes : static_cast<double>(jobs.size()) / static_cast<double>(news.size());
+  std::map<std::string, int> class_total, class_done;
+  for (const Job& job : jobs) ++class_total[job.device_class];
+  // Seconds until the end of the campaign: per class, the jobs left in this generation
+  // plus the later generations' share, times the class's mean call time, divided by its
+  // live agents; the slowest class decides. Unknown (-1) until every class with work
+  // left has finished a job.
+  auto eta = [&]() -> double {
+    const auto states = fleet_.Agents();
+    double worst = 0;
+    for (const DeviceClass& device : space_.devices()) {
+      const std::string& c = device.name();
+      const double share = news.empty() ? 1.0
+                                        : static_cast<double>(class_total[c]) /
+                                              static_cast<double>(news.size());
+      const double left = class_total[c] - class_done[c] + later_candidates * share;
+      if (left <= 0) continue;
+      const ClassTiming& t = timing_[c];
+      if (t.jobs == 0) return -1;
+      int live = 0;
+      for (const AgentState& a : states) {
+        live += a.address.device_class == c && !a.quarantined;
+      }
+      worst = std::max(worst, left * (t.seconds / t.jobs) / std::max(live, 1));
+    }
+    return worst;
+  };
   auto report = [&] {
     progress->elapsed_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (jobs_done_in_run_ > 0) {
-      const double per_job = measuring_seconds_ / jobs_done_in_run_;
-      const double later_jobs = later_candidates * std::max(jobs_per_candidate, 0.5);
-      progress->eta_seconds = per_job * (progress->jobs_total - progress->jobs_done + later_jobs);
-    }
+    progress->eta_seconds = eta();
     int quarantined = 0;
     for (const AgentState& a : fleet_.Agents()) quarantined += a.quarantined;
     progress->agents_quarantined = quarantined;
@@ -167,8 +186,6 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
   report();
   if (jobs.empty()) return absl::OkStatus();
 
-  const auto measuring_started = std::chrono::steady_clock::now();
-  const double measuring_before = measuring_seconds_;
   auto on_result = [&](const JobResult& r) {
     std::lock_guard<std::mutex> lock(mutex);
     const Job& job = jobs[r.id];
@@ -192,10 +209,9 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
     if (s.ok() && job.drift_generation > 0) s = RecordDrift(job, r.result);
     if (!s.ok() && write_error.ok()) write_error = s;
     ++progress->jobs_done;
-    ++jobs_done_in_run_;
-    measuring_seconds_ =
-        measuring_before +
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - measuring_started).count();
+    ++class_done[job.device_class];
+    ++timing_[job.device_class].jobs;
+    timing_[job.device_class].seconds += r.seconds;
     progress->message =
         absl::StrCat(job.drift_generation > 0 ? "re-measured reference " : "measured ",
                      job.reference.empty() ? job.hash.substr(0, 8) : job.reference, " on ",

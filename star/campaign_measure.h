@@ -72,8 +72,13 @@ class MeasurePhase {
   const std::atomic<bool>& stop_;
   std::vector<std::unique_ptr<results::CampaignStore>> reuse_stores_;
   bool reuse_stores_opened_ = false;
-  int jobs_done_in_run_ = 0;  // over all generations of this Run, for the ETA
-  double measuring_seconds_ = 0;
+  // Per device class, over all generations of this Run, for the ETA: the classes measure
+  // in parallel, so the slowest class (per-job time / its agents) sets the pace.
+  struct ClassTiming {
+    int jobs = 0;
+    double seconds = 0;  // summed wall time of the agents' calls
+  };
+  std::map<std::string, ClassTiming> timing_;
 };
 
 }  // namespace nas::star

@@ -1,5 +1,7 @@
 #include "star/layer_string.h"
 
+#include <cctype>
+
 namespace nas::star {
 
 std::string LayerString(const ArchSpec& spec) {
@@ -18,6 +20,9 @@ std::string LayerString(const ArchSpec& spec) {
         break;
       default:
         out += '-';
+    }
+    if (layer.has_weight_source_layer()) {
+      out.back() = static_cast<char>(std::tolower(static_cast<unsigned char>(out.back())));
     }
   }
   return out;
