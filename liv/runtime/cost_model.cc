@@ -65,26 +65,39 @@ std::string_view WeightTypeName(WeightType type) {
     case WeightType::kF16: return "f16";
     case WeightType::kQ8_0: return "q8_0";
     case WeightType::kQ4_0: return "q4_0";
+    case WeightType::kI4G32: return "8da4w";
   }
   return "?";
 }
 
 absl::StatusOr<WeightType> ParseWeightType(std::string_view name) {
   for (WeightType t : {WeightType::kF32, WeightType::kF16, WeightType::kQ8_0,
-                       WeightType::kQ4_0}) {
+                       WeightType::kQ4_0, WeightType::kI4G32}) {
     if (WeightTypeName(t) == name) return t;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown weight type \"", std::string(name), "\" (known: f32, f16, q8_0, q4_0)"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown weight type \"", std::string(name),
+                                                 "\" (known: f32, f16, q8_0, q4_0, 8da4w)"));
+}
+
+WeightType StorageType(WeightType type, uint64_t cols) {
+  const bool blocks_fit = cols % kBlock == 0;
+  switch (type) {
+    case WeightType::kQ8_0:
+    case WeightType::kQ4_0:
+    case WeightType::kI4G32:
+      return blocks_fit ? type : WeightType::kF16;
+    default:
+      return type;
+  }
 }
 
 uint64_t RowBytes(WeightType type, uint64_t cols) {
-  const bool blocks_fit = cols % kBlock == 0;
-  switch (type) {
+  switch (StorageType(type, cols)) {
     case WeightType::kF32: return 4 * cols;
     case WeightType::kF16: return 2 * cols;
-    case WeightType::kQ8_0: return blocks_fit ? cols / kBlock * 34 : 2 * cols;
-    case WeightType::kQ4_0: return blocks_fit ? cols / kBlock * 18 : 2 * cols;
+    case WeightType::kQ8_0: return cols / kBlock * 34;
+    case WeightType::kQ4_0:
+    case WeightType::kI4G32: return cols / kBlock * 18;
   }
   return 4 * cols;
 }

@@ -14,15 +14,19 @@
 
 namespace nas::liv {
 
-enum class WeightType { kF32, kF16, kQ8_0, kQ4_0 };
+// kI4G32 is ExecuTorch's "8da4w": int4 symmetric weights per group of 32 with an fp16
+// scale (liv/quant/blocks.h), int8 activations quantized per token.
+enum class WeightType { kF32, kF16, kQ8_0, kQ4_0, kI4G32 };
 
-std::string_view WeightTypeName(WeightType type);  // "f32", "f16", "q8_0", "q4_0"
+std::string_view WeightTypeName(WeightType type);  // "f32", "f16", "q8_0", "q4_0", "8da4w"
 absl::StatusOr<WeightType> ParseWeightType(std::string_view name);
 
-// Bytes of one stored row of `cols` weights. Quantized types use GGUF's 32-weight blocks
-// (Q8_0: 34 bytes, Q4_0: 18 bytes); a row whose length is not a multiple of 32 is stored
-// in f16, as llama.cpp falls back.
+// Bytes of one stored row of `cols` weights. Quantized types use 32-weight blocks (Q8_0:
+// 34 bytes, Q4_0 and 8da4w: 18 bytes); a row whose length is not a multiple of 32 is
+// stored in f16, as llama.cpp falls back (StorageType).
 uint64_t RowBytes(WeightType type, uint64_t cols);
+// The type a matrix of `cols` columns is actually stored in when `type` is asked for.
+WeightType StorageType(WeightType type, uint64_t cols);
 
 // Bytes of all stored weights: matrices and the embedding in `type`; norms and conv taps in
 // f32. Weights shared between layers (weight_source_layer) are stored, and counted, once.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "liv/model/weight_layout.h"
+#include "liv/runtime/weight_matrix.h"
 
 namespace nas::liv {
 namespace {
@@ -73,6 +74,15 @@ MemoryPlan PlanMemory(const ArchSpec& spec, WeightType type, const RuntimeOption
   const uint64_t block = std::min<uint64_t>(batch, kAttentionQueryBlock);
   plan.attention_scratch = threads * AlignedFloats(block * plan.max_kv_capacity) * kFloat;
   plan.logits = AlignedFloats(spec.vocab_size()) * kFloat;
+  // Activations quantized for the widest product with f16 / quantized weights.
+  uint64_t widest = 0;
+  for (const TensorShape& t : WeightLayout(spec)) {
+    if ((t.role == TensorRole::kMatrix || t.role == TensorRole::kEmbedding) &&
+        StorageType(type, t.cols) != WeightType::kF32) {
+      widest = std::max(widest, t.cols);
+    }
+  }
+  if (widest > 0) plan.activation_quant = (ActivationScratchBytes(batch, widest) + 63) / 64 * 64;
   return plan;
 }
 

@@ -42,12 +42,13 @@ struct MemoryPlan {
   uint64_t conv_state = 0;
   uint64_t recurrent_state = 0;
   uint64_t activations = 0;         // per-chunk buffers (max_batch tokens)
+  uint64_t activation_quant = 0;    // quantized activations for non-f32 weights
   uint64_t attention_scratch = 0;   // scores, one block per thread
   uint64_t logits = 0;
 
   uint64_t caches() const { return kv_cache + conv_state + recurrent_state; }
   uint64_t total() const {
-    return weights + caches() + activations + attention_scratch + logits;
+    return weights + caches() + activations + activation_quant + attention_scratch + logits;
   }
 };
 

@@ -48,15 +48,11 @@ absl::StatusOr<std::shared_ptr<Model>> Model::CreateRandom(const ArchSpec& spec,
                                                           WeightType type, uint64_t seed,
                                                           int threads) {
   NAS_RETURN_IF_ERROR(ValidateArchSpec(spec));
-  if (type != WeightType::kF32) {
-    return absl::UnimplementedError(absl::StrCat(
-        "weight type ", std::string(WeightTypeName(type)), " is not supported by this build (only f32)"));
-  }
   std::shared_ptr<Model> model(new Model());
   model->spec_ = spec;
   model->type_ = type;
   ThreadPool pool(threads);
-  NAS_ASSIGN_OR_RETURN(model->weights_, ModelWeights::Random(spec, seed, pool));
+  NAS_ASSIGN_OR_RETURN(model->weights_, ModelWeights::Random(spec, type, seed, pool));
   return model;
 }
 
@@ -65,6 +61,7 @@ Session::Session(std::shared_ptr<const Model> model, const RuntimeOptions& optio
       options_(options),
       plan_(PlanMemory(model_->spec(), model_->weight_type(), options)),
       kernels_(kernels::Active()),
+      quant_kernels_(quant::ActiveQuant()),
       pool_(options.threads, options.pin_cpus) {}
 
 Session::~Session() { std::free(arena_); }
@@ -99,6 +96,7 @@ absl::Status Session::Allocate() {
       {&mixed_, AlignedFloats(batch * plan_.mixed_width)},
       {&rope_, AlignedFloats(batch * plan_.rope_width)},
       {&logits_, AlignedFloats(spec.vocab_size())},
+      {&activation_quant_, plan_.activation_quant / sizeof(float)},
   };
   scratch_stride_ = AlignedFloats(std::min<uint64_t>(batch, kAttentionQueryBlock) *
                                   plan_.max_kv_capacity);
@@ -195,8 +193,7 @@ void Session::ForwardChunk(const int32_t* tokens, size_t n) {
   const uint64_t pos0 = position_;
 
   for (size_t t = 0; t < n; ++t) {
-    std::memcpy(hidden_ + t * d, w.embedding() + static_cast<size_t>(tokens[t]) * d,
-                d * sizeof(float));
+    DequantizeRow(w.embedding(), static_cast<uint64_t>(tokens[t]), hidden_ + t * d);
   }
   auto norm_rows = [&](const float* weight) {
     ForEachRow(pool_, n, [&](size_t t) {
@@ -206,9 +203,10 @@ void Session::ForwardChunk(const int32_t* tokens, size_t n) {
   auto add_out_to_hidden = [&] {
     ForEachRow(pool_, n, [&](size_t t) { kt.axpy_f32(1.0f, out_ + t * d, hidden_ + t * d, d); });
   };
-  auto project = [&](const float* x, size_t ldx, const float* weight, size_t rows, size_t cols,
-                     float* y, size_t ldy) {
-    ops::MatMul(pool_, kt, x, ldx, n, weight, rows, cols, y, ldy);
+  const quant::QuantKernelTable& qt = quant_kernels_;
+  auto project = [&](const float* x, size_t ldx, const WeightMatrix& weight, float* y,
+                     size_t ldy) {
+    ops::MatMul(pool_, kt, qt, x, ldx, n, weight, y, ldy, activation_quant_);
   };
 
   for (int i = 0; i < spec.layers_size(); ++i) {
@@ -223,10 +221,10 @@ void Session::ForwardChunk(const int32_t* tokens, size_t n) {
       float* q = proj_;
       float* k = proj_ + qw;
       float* v = proj_ + qw + kvw;
-      project(normed_, d, lw.q, qw, d, q, ldp);
+      project(normed_, d, lw.q, q, ldp);
       if (owns_kv) {
-        project(normed_, d, lw.k, kvw, d, k, ldp);
-        project(normed_, d, lw.v, kvw, d, v, ldp);
+        project(normed_, d, lw.k, k, ldp);
+        project(normed_, d, lw.v, v, ldp);
       }
       FillRopeTable(rope_, n, pos0, rope_inv_freq_[i]);
       ForEachRow(pool_, n, [&](size_t t) {
@@ -252,21 +250,21 @@ void Session::ForwardChunk(const int32_t* tokens, size_t n) {
       if (owns_kv) ops::WriteKv(cache, k, ldp, v, ldp, n, pos0);
       ops::Attend(pool_, kt, cache, q, ldp, n, pos0, a.num_heads(), a.sliding_window(),
                   scratch_, scratch_stride_, mixed_, ldm);
-      project(mixed_, ldm, lw.o, d, qw, out_, d);
+      project(mixed_, ldm, lw.o, out_, d);
     } else if (layer.has_short_conv()) {
       const ShortConv& c = layer.short_conv();
-      project(normed_, d, lw.conv_in, d * ShortConvInProjGroups(c), d, proj_, ldp);
+      project(normed_, d, lw.conv_in, proj_, ldp);
       ops::GatedShortConv(pool_, kt, c.gating(), proj_, ldp, n, d, lw.conv_taps,
                           c.kernel_size(), conv_state_[i], mixed_, ldm);
-      project(mixed_, ldm, lw.conv_out, d, d, out_, d);
+      project(mixed_, ldm, lw.conv_out, out_, d);
     } else if (layer.has_recurrence()) {
       const Recurrence& r = layer.recurrence();
       const size_t width = r.num_heads() * r.head_dim();
-      const float* mats[] = {lw.rec_q, lw.rec_k, lw.rec_v, lw.rec_decay, lw.rec_gate};
-      for (int m = 0; m < 5; ++m) project(normed_, d, mats[m], width, d, proj_ + m * width, ldp);
+      const WeightMatrix* mats[] = {&lw.rec_q, &lw.rec_k, &lw.rec_v, &lw.rec_decay, &lw.rec_gate};
+      for (int m = 0; m < 5; ++m) project(normed_, d, *mats[m], proj_ + m * width, ldp);
       ops::GatedLinearAttention(pool_, kt, proj_, ldp, n, r.num_heads(), r.head_dim(),
                                 rec_state_[i], mixed_, ldm);
-      project(mixed_, ldm, lw.rec_out, d, width, out_, d);
+      project(mixed_, ldm, lw.rec_out, out_, d);
     }
     add_out_to_hidden();
 
@@ -274,18 +272,18 @@ void Session::ForwardChunk(const int32_t* tokens, size_t n) {
       norm_rows(lw.ffn_norm);
       if (layer.has_swiglu()) {
         const size_t ff = layer.swiglu().hidden();
-        project(normed_, d, lw.ffn_gate, ff, d, proj_, ldp);
-        project(normed_, d, lw.ffn_up, ff, d, proj_ + ff, ldp);
+        project(normed_, d, lw.ffn_gate, proj_, ldp);
+        project(normed_, d, lw.ffn_up, proj_ + ff, ldp);
         ForEachRow(pool_, n, [&](size_t t) {
           float* row = proj_ + t * ldp;
           kt.swiglu_f32(row, row + ff, ff, row);
         });
-        project(proj_, ldp, lw.ffn_down, d, ff, out_, d);
+        project(proj_, ldp, lw.ffn_down, out_, d);
       } else {
         const size_t ff = layer.gelu_mlp().hidden();
-        project(normed_, d, lw.ffn_up, ff, d, proj_, ldp);
+        project(normed_, d, lw.ffn_up, proj_, ldp);
         ForEachRow(pool_, n, [&](size_t t) { kt.gelu_f32(proj_ + t * ldp, ff, proj_ + t * ldp); });
-        project(proj_, ldp, lw.ffn_down, d, ff, out_, d);
+        project(proj_, ldp, lw.ffn_down, out_, d);
       }
       add_out_to_hidden();
     }
@@ -294,8 +292,8 @@ void Session::ForwardChunk(const int32_t* tokens, size_t n) {
   // Logits for the last token only.
   float* last = normed_ + (n - 1) * d;
   kt.rmsnorm_f32(hidden_ + (n - 1) * d, w.output_norm(), d, eps, last);
-  ops::MatMul(pool_, kt, last, d, 1, w.output(), spec.vocab_size(), d, logits_,
-              spec.vocab_size());
+  ops::MatMul(pool_, kt, qt, last, d, 1, w.output(), logits_, spec.vocab_size(),
+              activation_quant_);
   position_ += n;
 }
 

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "liv/kernels/kernels.h"
+#include "liv/quant/quant_kernels.h"
 #include "liv/runtime/cost_model.h"
 #include "liv/runtime/memory_plan.h"
 #include "liv/runtime/thread_pool.h"
@@ -62,6 +63,7 @@ class Session {
   const MemoryPlan& plan() const { return plan_; }
   const RuntimeOptions& options() const { return options_; }
   const kernels::KernelTable& kernels() const { return kernels_; }
+  const quant::QuantKernelTable& quant_kernels() const { return quant_kernels_; }
 
  private:
   Session(std::shared_ptr<const Model> model, const RuntimeOptions& options);
@@ -73,6 +75,7 @@ class Session {
   RuntimeOptions options_;
   MemoryPlan plan_;
   const kernels::KernelTable& kernels_;
+  const quant::QuantKernelTable& quant_kernels_;
   ThreadPool pool_;
   uint64_t position_ = 0;
   // One allocation holds every buffer below.
@@ -87,6 +90,7 @@ class Session {
   float* scratch_ = nullptr;
   uint64_t scratch_stride_ = 0;
   float* logits_ = nullptr;
+  float* activation_quant_ = nullptr;  // plan_.activation_quant bytes (non-f32 weights)
   std::vector<std::vector<double>> rope_inv_freq_;  // per attention layer
   std::vector<float*> kv_k_, kv_v_, conv_state_, rec_state_;  // per layer, null if none
 };

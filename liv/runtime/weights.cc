@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "liv/runtime/memory_plan.h"
@@ -25,25 +26,33 @@ inline float UniformSigned(uint64_t key, uint64_t index) {
   return static_cast<float>(bits >> 40) * (2.0f / 16777216.0f) - 1.0f;
 }
 
-void FreeAligned(float* p) { std::free(p); }
+void FreeAligned(uint8_t* p) { std::free(p); }
+
+uint64_t Aligned64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+bool StoredInModelType(const TensorShape& t) {
+  return t.role == TensorRole::kMatrix || t.role == TensorRole::kEmbedding;
+}
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpec& spec,
+                                                                  WeightType type,
                                                                   uint64_t seed,
                                                                   ThreadPool& pool) {
   std::unique_ptr<ModelWeights> w(new ModelWeights());
   w->layout_ = WeightLayout(spec);
-  uint64_t floats = 0;
+  uint64_t bytes = 0;
   for (const TensorShape& t : w->layout_) {
-    w->offsets_.push_back(floats);
-    floats += AlignedFloats(t.elements());
+    const WeightType storage = StoredInModelType(t) ? StorageType(type, t.cols) : WeightType::kF32;
+    w->storage_.push_back(storage);
+    w->offsets_.push_back(bytes);
+    bytes += Aligned64(t.rows * RowBytes(storage, t.cols));
   }
-  w->bytes_ = floats * sizeof(float);
-  float* data = static_cast<float*>(std::aligned_alloc(64, w->bytes_ ? w->bytes_ : 64));
+  w->bytes_ = bytes;
+  auto* data = static_cast<uint8_t*>(std::aligned_alloc(64, bytes ? bytes : 64));
   if (data == nullptr) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("cannot allocate ", w->bytes_, " bytes of weights"));
+    return absl::ResourceExhaustedError(absl::StrCat("cannot allocate ", bytes, " bytes of weights"));
   }
   w->data_ = {data, FreeAligned};
 
@@ -55,13 +64,21 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpe
       case TensorRole::kNorm: scale = 0.1f, offset = 1.0f; break;
       default: scale = std::sqrt(3.0f / static_cast<float>(t.cols)); break;  // std 1/sqrt(cols)
     }
-    float* dst = data + w->offsets_[i];
-    const uint64_t n = t.elements();
-    const uint64_t padded = AlignedFloats(n);
+    uint8_t* dst = data + w->offsets_[i];
+    const WeightType storage = w->storage_[i];
+    const uint64_t row_bytes = RowBytes(storage, t.cols);
+    const uint64_t tensor_bytes = Aligned64(t.rows * row_bytes);
+    std::memset(dst + t.rows * row_bytes, 0, tensor_bytes - t.rows * row_bytes);
+    // Element j of the tensor (row-major) is offset + scale * U(key, j) whatever the
+    // storage type; each row is then stored in it.
     pool.Run([&](int thread) {
-      auto [begin, end] = ThreadPool::Slice(padded, thread, pool.size(), 1024);
-      for (uint64_t j = begin; j < end; ++j) {
-        dst[j] = j < n ? offset + scale * UniformSigned(key, j) : 0.0f;
+      auto [begin, end] = ThreadPool::Slice(t.rows, thread, pool.size(), 16);
+      std::vector<float> row(t.cols);
+      for (uint64_t r = begin; r < end; ++r) {
+        for (uint64_t c = 0; c < t.cols; ++c) {
+          row[c] = offset + scale * UniformSigned(key, r * t.cols + c);
+        }
+        StoreRow(storage, row.data(), t.cols, dst + r * row_bytes);
       }
     });
   }
@@ -71,7 +88,9 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpe
 
 float* ModelWeights::mutable_tensor(std::string_view name) {
   for (size_t i = 0; i < layout_.size(); ++i) {
-    if (layout_[i].name == name) return data_.get() + offsets_[i];
+    if (layout_[i].name == name && storage_[i] == WeightType::kF32) {
+      return reinterpret_cast<float*>(data_.get() + offsets_[i]);
+    }
   }
   return nullptr;
 }
@@ -80,28 +99,34 @@ void ModelWeights::BindPointers(const ArchSpec& spec) {
   layers_.assign(spec.layers_size(), LayerWeights{});
   for (size_t i = 0; i < layout_.size(); ++i) {
     const TensorShape& t = layout_[i];
-    const float* p = data_.get() + offsets_[i];
+    const uint8_t* p = data_.get() + offsets_[i];
+    const WeightMatrix m{storage_[i], p, t.rows, t.cols};
+    const float* f = reinterpret_cast<const float*>(p);  // for the f32-stored tensors
     if (t.layer < 0) {
-      if (t.name == "token_embd") embedding_ = p;
-      if (t.name == "output_norm") output_norm_ = p;
-      if (t.name == "output") output_ = p;
+      if (t.name == "token_embd") embedding_ = m;
+      if (t.name == "output_norm") output_norm_ = f;
+      if (t.name == "output") output_ = m;
       continue;
     }
     const std::string suffix = t.name.substr(t.name.find('.', 4) + 1);
     LayerWeights& l = layers_[t.layer];
-    const std::pair<const char*, const float**> slots[] = {
-        {"attn_norm", &l.attn_norm}, {"attn_q", &l.q}, {"attn_k", &l.k}, {"attn_v", &l.v},
-        {"attn_output", &l.o}, {"attn_q_norm", &l.q_norm}, {"attn_k_norm", &l.k_norm},
-        {"shortconv.in_proj", &l.conv_in}, {"shortconv.conv", &l.conv_taps},
-        {"shortconv.out_proj", &l.conv_out}, {"rec_q", &l.rec_q}, {"rec_k", &l.rec_k},
-        {"rec_v", &l.rec_v}, {"rec_decay", &l.rec_decay}, {"rec_gate", &l.rec_gate},
-        {"rec_output", &l.rec_out}, {"ffn_norm", &l.ffn_norm}, {"ffn_gate", &l.ffn_gate},
-        {"ffn_up", &l.ffn_up}, {"ffn_down", &l.ffn_down}};
-    for (const auto& [name, slot] : slots) {
-      if (suffix == name) *slot = p;
+    const std::pair<const char*, const float**> vectors[] = {
+        {"attn_norm", &l.attn_norm}, {"attn_q_norm", &l.q_norm}, {"attn_k_norm", &l.k_norm},
+        {"shortconv.conv", &l.conv_taps}, {"ffn_norm", &l.ffn_norm}};
+    const std::pair<const char*, WeightMatrix*> matrices[] = {
+        {"attn_q", &l.q}, {"attn_k", &l.k}, {"attn_v", &l.v}, {"attn_output", &l.o},
+        {"shortconv.in_proj", &l.conv_in}, {"shortconv.out_proj", &l.conv_out},
+        {"rec_q", &l.rec_q}, {"rec_k", &l.rec_k}, {"rec_v", &l.rec_v},
+        {"rec_decay", &l.rec_decay}, {"rec_gate", &l.rec_gate}, {"rec_output", &l.rec_out},
+        {"ffn_gate", &l.ffn_gate}, {"ffn_up", &l.ffn_up}, {"ffn_down", &l.ffn_down}};
+    for (const auto& [name, slot] : vectors) {
+      if (suffix == name) *slot = f;
+    }
+    for (const auto& [name, slot] : matrices) {
+      if (suffix == name) *slot = m;
     }
   }
-  if (output_ == nullptr) output_ = embedding_;
+  if (!output_) output_ = embedding_;
   // A weight-sharing layer points at its source's tensors (stored once, never copied);
   // one that reuses another layer's K/V reads no K/V projections of its source.
   for (int i = 0; i < spec.layers_size(); ++i) {
@@ -110,7 +135,8 @@ void ModelWeights::BindPointers(const ArchSpec& spec) {
     LayerWeights& l = layers_[i];
     l = layers_[owner];
     if (spec.layers(i).has_attention() && !OwnsKv(spec.layers(i).attention())) {
-      l.k = l.v = l.k_norm = nullptr;
+      l.k = l.v = WeightMatrix{};
+      l.k_norm = nullptr;
     }
   }
 }

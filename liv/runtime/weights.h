@@ -1,5 +1,7 @@
-// The weights of a model in f32, held in one 64-byte-aligned allocation laid out in
-// WeightLayout order, with per-layer pointers for the executor. A layer that shares
+// The weights of a model, held in one allocation laid out in WeightLayout order (each
+// tensor 64-byte aligned), with per-layer views for the executor. Matrices and the
+// embedding are stored in the model's weight type (weight_matrix.h: f32, f16, Q8_0, Q4_0,
+// 8da4w, quantized from the f32 values at creation), norms and conv taps in f32. A layer that shares
 // another's weights (weight_source_layer) has no storage of its own: its pointers are its
 // source's. Random weights are
 // deterministic from a seed through a counter-based generator, so they do not depend on
@@ -15,39 +17,31 @@
 
 #include "absl/status/statusor.h"
 #include "liv/model/weight_layout.h"
+#include "liv/runtime/cost_model.h"
+#include "liv/runtime/weight_matrix.h"
 #include "proto/arch_spec.pb.h"
 
 namespace nas::liv {
 
 class ThreadPool;
 
-// Pointers of one layer; null where the layer has no such tensor. A weight-sharing layer's
-// point into its source's tensors.
+// Views of one layer; empty / null where the layer has no such tensor. A weight-sharing
+// layer's point into its source's tensors.
 struct LayerWeights {
   const float* attn_norm = nullptr;  // the token mixer's pre-norm
   // attention
-  const float* q = nullptr;
-  const float* k = nullptr;
-  const float* v = nullptr;
-  const float* o = nullptr;
+  WeightMatrix q, k, v, o;
   const float* q_norm = nullptr;
   const float* k_norm = nullptr;
   // short convolution
-  const float* conv_in = nullptr;
+  WeightMatrix conv_in;
   const float* conv_taps = nullptr;
-  const float* conv_out = nullptr;
+  WeightMatrix conv_out;
   // recurrence
-  const float* rec_q = nullptr;
-  const float* rec_k = nullptr;
-  const float* rec_v = nullptr;
-  const float* rec_decay = nullptr;
-  const float* rec_gate = nullptr;
-  const float* rec_out = nullptr;
+  WeightMatrix rec_q, rec_k, rec_v, rec_decay, rec_gate, rec_out;
   // channel mixer
   const float* ffn_norm = nullptr;
-  const float* ffn_gate = nullptr;
-  const float* ffn_up = nullptr;
-  const float* ffn_down = nullptr;
+  WeightMatrix ffn_gate, ffn_up, ffn_down;
 };
 
 class ModelWeights {
@@ -55,19 +49,21 @@ class ModelWeights {
   // Deterministic random weights: matrices and the embedding uniform with standard
   // deviation 1/sqrt(cols), norm weights 1 +- 0.1, conv taps 1/sqrt(kernel_size). Each
   // stored tensor draws from its own stream keyed by its position in the layout (a
-  // weight-sharing layer stores none, so it draws nothing).
+  // weight-sharing layer stores none, so it draws nothing); the values do not depend on
+  // `type`, which only decides how they are stored (so a Q8_0 model approximates the f32
+  // model of the same seed).
   static absl::StatusOr<std::unique_ptr<ModelWeights>> Random(const ArchSpec& spec,
-                                                             uint64_t seed,
+                                                             WeightType type, uint64_t seed,
                                                              ThreadPool& pool);
 
-  const float* embedding() const { return embedding_; }
+  const WeightMatrix& embedding() const { return embedding_; }
   const float* output_norm() const { return output_norm_; }
-  const float* output() const { return output_; }  // the embedding when tied
+  const WeightMatrix& output() const { return output_; }  // the embedding when tied
   const LayerWeights& layer(int i) const { return layers_[i]; }
   uint64_t bytes() const { return bytes_; }
 
-  // A tensor by WeightLayout name (for tests and export); null if absent (a weight-sharing
-  // layer's tensors go by its source's names).
+  // An f32-stored tensor by WeightLayout name (for tests and export); null if absent or
+  // not stored in f32 (a weight-sharing layer's tensors go by its source's names).
   float* mutable_tensor(std::string_view name);
   const std::vector<TensorShape>& layout() const { return layout_; }
 
@@ -76,12 +72,13 @@ class ModelWeights {
   void BindPointers(const ArchSpec& spec);
 
   std::vector<TensorShape> layout_;
-  std::vector<uint64_t> offsets_;  // in floats, per layout_ entry
-  std::unique_ptr<float, void (*)(float*)> data_{nullptr, nullptr};
+  std::vector<uint64_t> offsets_;     // in bytes, per layout_ entry
+  std::vector<WeightType> storage_;   // per layout_ entry
+  std::unique_ptr<uint8_t, void (*)(uint8_t*)> data_{nullptr, nullptr};
   uint64_t bytes_ = 0;
-  const float* embedding_ = nullptr;
+  WeightMatrix embedding_;
   const float* output_norm_ = nullptr;
-  const float* output_ = nullptr;
+  WeightMatrix output_;
   std::vector<LayerWeights> layers_;
 };
 

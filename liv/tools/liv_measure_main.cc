@@ -55,7 +55,7 @@ int Main(int argc, char** argv) {
   bool describe = false;
   app.add_flag("--describe", describe,
                "Print this device as JSON (build, ISA path, CPU, memory, OS) and exit");
-  app.add_option("-w,--weights", weights, "Weight type: f32 (f16, q8_0, q4_0: later)")
+  app.add_option("-w,--weights", weights, "Weight type: f32, f16, q8_0, q4_0 (GGUF blocks) or 8da4w (int4 per group of 32, int8 activations)")
       ->capture_default_str();
   app.add_option("-p,--prompt-lengths", protocol.prompt_lengths,
                  "Prompt lengths to prefill (tokens)")

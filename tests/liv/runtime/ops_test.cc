@@ -202,10 +202,13 @@ TEST_P(OpsTest, SwiGluChannelMixer) {
     const auto x = Random(tokens * d, 12), w1 = Random(ff * d, 13), w3 = Random(ff * d, 14),
                w2 = Random(d * ff, 15);
     std::vector<float> gate(tokens * ff), up(tokens * ff), out(tokens * d);
-    ops::MatMul(pool_, kt_, x.data(), d, tokens, w1.data(), ff, d, gate.data(), ff);
-    ops::MatMul(pool_, kt_, x.data(), d, tokens, w3.data(), ff, d, up.data(), ff);
+    const auto& qt = quant::ScalarQuant();  // unused with f32 weights
+    const WeightMatrix m1{WeightType::kF32, w1.data(), ff, d}, m3{WeightType::kF32, w3.data(), ff, d},
+        m2{WeightType::kF32, w2.data(), d, ff};
+    ops::MatMul(pool_, kt_, qt, x.data(), d, tokens, m1, gate.data(), ff, nullptr);
+    ops::MatMul(pool_, kt_, qt, x.data(), d, tokens, m3, up.data(), ff, nullptr);
     for (size_t t = 0; t < tokens; ++t) kt_.swiglu_f32(&gate[t * ff], &up[t * ff], ff, &gate[t * ff]);
-    ops::MatMul(pool_, kt_, gate.data(), ff, tokens, w2.data(), d, ff, out.data(), d);
+    ops::MatMul(pool_, kt_, qt, gate.data(), ff, tokens, m2, out.data(), d, nullptr);
     std::vector<double> expected(tokens * d);
     for (size_t t = 0; t < tokens; ++t) {
       std::vector<double> h(ff);

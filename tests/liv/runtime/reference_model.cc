@@ -168,6 +168,16 @@ Vec RefRope(const Vec& head, uint64_t pos, double theta) {
   return out;
 }
 
+Vec RefMatVec(const WeightMatrix& w, size_t rows, size_t cols, const Vec& x) {
+  Vec y(rows, 0.0);
+  std::vector<float> row(cols);
+  for (size_t r = 0; r < rows; ++r) {
+    DequantizeRow(w, r, row.data());
+    for (size_t c = 0; c < cols; ++c) y[r] += row[c] * x[c];
+  }
+  return y;
+}
+
 Vec RefMatVec(const float* w, size_t rows, size_t cols, const Vec& x) {
   Vec y(rows, 0.0);
   for (size_t r = 0; r < rows; ++r) {
@@ -185,7 +195,9 @@ std::vector<std::vector<double>> ReferenceForward(const ArchSpec& spec, const Mo
   const double eps = spec.norm_eps();
   Seq h(n);
   for (size_t t = 0; t < n; ++t) {
-    h[t] = Vec(w.embedding() + tokens[t] * d, w.embedding() + (tokens[t] + 1) * d);
+    std::vector<float> row(d);
+    DequantizeRow(w.embedding(), static_cast<uint64_t>(tokens[t]), row.data());
+    h[t] = Vec(row.begin(), row.end());
   }
   std::vector<AttentionKv> kvs(spec.layers_size());
   for (int l = 0; l < spec.layers_size(); ++l) {

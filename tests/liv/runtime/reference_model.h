@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "liv/runtime/weights.h"
+#include "liv/runtime/weight_matrix.h"
 #include "proto/arch_spec.pb.h"
 
 namespace nas::liv::testing {
@@ -21,6 +22,10 @@ std::vector<std::vector<double>> ReferenceForward(const ArchSpec& spec, const Mo
 std::vector<double> RefRmsNorm(const std::vector<double>& x, const float* w, double eps);
 // NeoX rotate-half RoPE of one head at `pos`.
 std::vector<double> RefRope(const std::vector<double>& head, uint64_t pos, double theta);
+// The same with a stored matrix of any type, row by row dequantized (so the reference of a
+// quantized model uses exactly the weights the runtime has).
+std::vector<double> RefMatVec(const WeightMatrix& w, size_t rows, size_t cols,
+                              const std::vector<double>& x);
 std::vector<double> RefMatVec(const float* w, size_t rows, size_t cols,
                               const std::vector<double>& x);
 double RefSilu(double x);

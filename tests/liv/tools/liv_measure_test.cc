@@ -223,7 +223,6 @@ TEST(LivMeasureTest, BadArgumentsGiveOneLineErrors) {
       {"-m LFM2-350M -p 64 -d 0 --max-context 32", "--max-context: 32 is smaller than 64"},
       {"-m LFM2-350M -r 3 --min-repetitions 2", "--min-repetitions excludes --repetitions"},
       {"-m LFM2-350M --param-cap 1000", "exceed the cap"},
-      {"-m " + Spec("conv_only.textproto") + " -w q4_0 -p 4", "not supported by this build"},
   };
   for (const Case& c : cases) {
     RunResult r = RunCommand(NAS_LIV_MEASURE_BIN, c.args + " --quiet");

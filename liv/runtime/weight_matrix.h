@@ -1,0 +1,41 @@
+// A weight matrix as the runtime stores it: `rows` rows of `cols` weights, each row
+// RowBytes(type, cols) bytes, rows contiguous, in its storage type — f32, f16, or the
+// 32-weight blocks of Q8_0, Q4_0 and 8da4w (liv/quant/blocks.h). The storage type is the
+// model's weight type, except that a quantized matrix whose rows are not a multiple of 32
+// weights is stored in f16 (StorageType, cost_model.h). Plain views: cheap to copy;
+// thread-safe to read.
+#pragma once
+
+#include <cstdint>
+
+#include "liv/runtime/cost_model.h"
+
+namespace nas::liv {
+
+struct WeightMatrix {
+  WeightType type = WeightType::kF32;  // storage type
+  const void* data = nullptr;
+  uint64_t rows = 0;
+  uint64_t cols = 0;
+
+  uint64_t row_bytes() const { return RowBytes(type, cols); }
+  const float* f32() const { return static_cast<const float*>(data); }  // type kF32 only
+  const uint8_t* row(uint64_t r) const {
+    return static_cast<const uint8_t*>(data) + r * row_bytes();
+  }
+  explicit operator bool() const { return data != nullptr; }
+};
+
+// Bytes of the buffer that holds `tokens` rows of `cols` activations quantized for a
+// product with f16 / quantized weights (ops/matmul.h): Q8_0 blocks, or int8 values
+// (rounded up to 64 bytes) then one float scale per token — whichever is larger.
+uint64_t ActivationScratchBytes(uint64_t tokens, uint64_t cols);
+
+// Row r as f32, whatever the storage type.
+void DequantizeRow(const WeightMatrix& m, uint64_t r, float* out);
+
+// `cols` f32 weights converted into one stored row of `type` (a storage type: f32, f16,
+// or a quantized type with cols a multiple of 32), RowBytes(type, cols) bytes at `out`.
+void StoreRow(WeightType type, const float* x, uint64_t cols, void* out);
+
+}  // namespace nas::liv
