@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "liv/kernels/kernels.h"
+#include "liv/quant/quant_kernels.h"
 #include "liv/runtime/thread_pool.h"
 
 namespace nas::liv {
@@ -83,6 +84,7 @@ nlohmann::json DescribeDeviceJson() {
           {"build", BuildInfoJson()},
           {"cpu", CpuInfoJson()},
           {"isa_path", kernels::Active().name},
+          {"quant_isa_path", quant::ActiveQuant().name},
           {"total_memory_bytes", memory},
           {"os", os}};
 }

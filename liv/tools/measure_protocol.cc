@@ -371,6 +371,7 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
           {"recurrent_state", cache.recurrent_state},
           {"total", cache.total()}}}}},
       {"isa_path", session->kernels().name},
+      {"quant_isa_path", session->quant_kernels().name},
       {"build", BuildInfoJson()},
       {"cpu", CpuInfoJson()},
   };

@@ -39,7 +39,11 @@ std::string SummarizeMeasurement(const nlohmann::json& r) {
                     std::to_string(r["model"]["parameters"].get<uint64_t>()) + " parameters) on " +
                     r["cpu"]["model"].get<std::string>() + ", " +
                     std::to_string(r["protocol"]["threads"].get<int>()) + " threads, kernels " +
-                    r["isa_path"].get<std::string>() + "\n";
+                    r["isa_path"].get<std::string>() +
+                    (r.contains("quant_isa_path") && r["model"]["weight_type"] != "f32"
+                         ? ", quantized kernels " + r["quant_isa_path"].get<std::string>()
+                         : std::string()) +
+                    "\n";
   for (const auto& p : r["prefill"]) {
     const auto& t = p["tokens_per_s"];
     out += Format("  prefill %5.0f tokens: %8.1f tokens/s", Number(p["prompt_length"]),
