@@ -1,5 +1,6 @@
 // liv-model-bench: whole-model prefill and decode of one model (an LFM2 preset or an
-// ArchSpec file, f32 random weights) on N threads, next to references measured in the same
+// ArchSpec file, random weights stored as --weights: f32, f16, q8_0, q4_0, 8da4w) on N
+// threads, next to references measured in the same
 // run (bench_references.h), so the f32 path can be judged against the machine:
 //   BM_ReadBandwidth/threads:{1,N}  bytes_per_second of sum_f32 over 1 GiB
 //   BM_SgemmReference/<tokens>       FLOP/s of OpenBLAS sgemm (N threads) on the prefill's GEMMs
@@ -41,6 +42,7 @@
 #include "absl/strings/str_split.h"
 #include "liv/bench/bench_references.h"
 #include "liv/kernels/kernels.h"
+#include "liv/quant/quant_kernels.h"
 #include "liv/model/spec_source.h"
 #include "liv/runtime/cost_model.h"
 #include "liv/runtime/session.h"
@@ -61,6 +63,7 @@ struct Config {
   std::vector<uint32_t> decode_depths = {0, 4096};
   double target_seconds = 3.0;
   uint64_t seed = 1;
+  WeightType weights = WeightType::kF32;
 };
 
 // Everything the benchmarks share; set up in main, the model and session lazily (so a
@@ -100,9 +103,10 @@ Session* GetSession(benchmark::State& state) {
   if (!g->session_tried) {
     g->session_tried = true;
     g->session_status = [&]() -> absl::Status {
-      std::cerr << "liv-model-bench: creating " << g->model_name << " with random f32 weights...\n";
+      std::cerr << "liv-model-bench: creating " << g->model_name << " with random "
+                << WeightTypeName(g->config.weights) << " weights...\n";
       auto model =
-          Model::CreateRandom(g->spec, WeightType::kF32, g->config.seed, g->options.threads);
+          Model::CreateRandom(g->spec, g->config.weights, g->config.seed, g->options.threads);
       if (!model.ok()) return model.status();
       g->model = *std::move(model);
       auto session = Session::Create(g->model, g->options);
@@ -343,10 +347,11 @@ void PrintSummary(const CapturingReporter& r) {
   const std::string bw_n =
       n == 1 ? "" : absl::StrFormat(", %.1f GB/s (%d threads)", g->read_bw_n / 1e9, n);
   std::string s = absl::StrFormat(
-      "\nliv-model-bench summary: %s f32, %d thread%s, kernels %s\n"
+      "\nliv-model-bench summary: %s %s, %d thread%s, kernels %s (quantized: %s)\n"
       "  references: read bandwidth %.1f GB/s (1 thread)%s; OpenBLAS sgemm on the prefill-%u "
       "GEMMs %.1f GFLOP/s (%d thread%s)\n",
-      g->model_name, n, n == 1 ? "" : "s", kernels::Active().name, g->read_bw_1 / 1e9, bw_n,
+      g->model_name, std::string(WeightTypeName(g->config.weights)), n, n == 1 ? "" : "s",
+      kernels::Active().name, quant::ActiveQuant().name, g->read_bw_1 / 1e9, bw_n,
       g->config.prefill_tokens, g->sgemm_flops_per_s / 1e9, n, n == 1 ? "" : "s");
   const double bw_after = g->probe->Measure(*g->pool_n, kReferencePasses, kReferenceSeconds);
   const double sgemm_after = g->sgemm->Measure(n, 1);
@@ -398,7 +403,8 @@ void PrintHelp() {
       "  --prefill_tokens=N       prompt length of BM_Prefill and the sgemm reference (512)\n"
       "  --decode_depths=D,...    cached tokens before the timed decode steps (0,4096)\n"
       "  --target_seconds=S       timed seconds each benchmark aims for (3)\n"
-      "  --seed=N                 seed of the random weights and prompt (1)\n\n");
+      "  --seed=N                 seed of the random weights and prompt (1)\n"
+      "  --weights=TYPE           f32 (default), f16, q8_0, q4_0 or 8da4w\n\n");
   benchmark::PrintDefaultHelp();
 }
 
@@ -442,6 +448,10 @@ std::string ParseOwnFlags(int* argc, char** argv, Config* config) {
           config->target_seconds > 3600.0) {
         return absl::StrCat("--target_seconds: '", v, "' is not a number in (0, 3600]");
       }
+    } else if (ParseFlag(arg, "--weights", &v)) {
+      auto type = ParseWeightType(v);
+      if (!type.ok()) return absl::StrCat("--weights: ", type.status().message());
+      config->weights = *type;
     } else if (ParseFlag(arg, "--seed", &v)) {
       if (!absl::SimpleAtoi(v, &config->seed)) {
         return absl::StrCat("--seed: '", v, "' is not a non-negative integer");
@@ -479,14 +489,14 @@ int Main(int argc, char** argv) {
   bench.options.threads = config.threads;
   bench.options.max_batch = std::max<uint32_t>(512, config.prefill_tokens);  // one chunk
   bench.options.max_context = std::max<uint32_t>(config.prefill_tokens, max_depth + kDecodeWindow);
-  bench.plan = PlanMemory(bench.spec, WeightType::kF32, bench.options);
+  bench.plan = PlanMemory(bench.spec, config.weights, bench.options);
   // A decode step streams every weight once (shared weights once per layer that uses them),
   // except the embedding when it is not also the output projection: then only the token's
   // row is read.
-  bench.decode_bytes_per_token = DecodeWeightBytesRead(bench.spec, WeightType::kF32);
+  bench.decode_bytes_per_token = DecodeWeightBytesRead(bench.spec, config.weights);
   if (!bench.spec.tie_embeddings()) {
     const uint64_t d = bench.spec.d_model();
-    bench.decode_bytes_per_token -= (bench.spec.vocab_size() - 1) * RowBytes(WeightType::kF32, d);
+    bench.decode_bytes_per_token -= (bench.spec.vocab_size() - 1) * RowBytes(config.weights, d);
   }
   std::mt19937_64 rng(config.seed);
   std::uniform_int_distribution<int32_t> token(0,
@@ -509,7 +519,8 @@ int Main(int argc, char** argv) {
   bench.sgemm_flops_per_s = bench.sgemm->Measure(config.threads, kReferencePasses);
 
   benchmark::AddCustomContext("model", bench.model_name);
-  benchmark::AddCustomContext("weights", "f32");
+  benchmark::AddCustomContext("weights", std::string(WeightTypeName(config.weights)));
+  benchmark::AddCustomContext("quant_kernels_active", quant::ActiveQuant().name);
   benchmark::AddCustomContext("threads", std::to_string(config.threads));
   benchmark::AddCustomContext("kernels_active", kernels::Active().name);
   benchmark::AddCustomContext("blas", BlasDescription());
