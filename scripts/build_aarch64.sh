@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Cross-builds liv-measure and liv-run for ARM64 Linux into build-aarch64/ (Release, Ninja,
-# toolchain cmake/aarch64-linux-gnu.cmake; no gRPC agent, tests or benchmarks), checks that
-# the result is an aarch64 executable that starts under qemu-aarch64, and prints the
-# absolute path of liv-measure as the last line. Extra arguments go to cmake's configure
-# step. Needs the packages of scripts/setup.sh (run it first, as root).
+# Cross-builds liv-measure, liv-run and liv-quant-tests (the liv/quant tests alone, GoogleTest
+# built from Debian's libgtest-dev sources) for ARM64 Linux into build-aarch64/ (Release,
+# Ninja, toolchain cmake/aarch64-linux-gnu.cmake; no gRPC agent, other tests or benchmarks),
+# checks that the results are aarch64 executables that start under qemu-aarch64, and prints
+# the absolute path of liv-measure as the last line (the main build's qemu tests find the
+# others beside it). Extra arguments go to cmake's configure step. Needs the packages of
+# scripts/setup.sh (run it first, as root).
 #
 # Linking: dynamic, against Debian's arm64 multiarch packages. Installing them brings
 # libc6:arm64, which puts the aarch64 dynamic loader at /lib/ld-linux-aarch64.so.1 and the
@@ -19,11 +21,12 @@ build_dir=build-aarch64
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/aarch64-linux-gnu.cmake" \
-  -DNAS_BUILD_AGENT=OFF -DNAS_BUILD_TESTS=OFF -DNAS_BUILD_BENCHMARKS=OFF "$@" >&2
-cmake --build "$build_dir" -j"$(nproc)" --target liv-measure liv-run >&2
+  -DNAS_BUILD_AGENT=OFF -DNAS_BUILD_TESTS=OFF -DNAS_BUILD_BENCHMARKS=OFF \
+  -DNAS_BUILD_LIV_QUANT_TESTS=ON "$@" >&2
+cmake --build "$build_dir" -j"$(nproc)" --target liv-measure liv-run liv-quant-tests >&2
 
 binary="$PWD/$build_dir/liv/liv-measure"
-for b in "$binary" "$PWD/$build_dir/liv/liv-run"; do
+for b in "$binary" "$PWD/$build_dir/liv/liv-run" "$PWD/$build_dir/liv/liv-quant-tests"; do
   machine=$(readelf -h "$b" | sed -n 's/^ *Machine: *//p')
   if [ "$machine" != "AArch64" ]; then
     echo "build_aarch64.sh: $b is built for '$machine', not AArch64" >&2
