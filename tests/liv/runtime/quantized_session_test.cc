@@ -11,10 +11,15 @@
 #include "liv/model/lfm2_presets.h"
 #include "liv/runtime/session.h"
 #include "tests/liv/runtime/reference_model.h"
+#include "tests/liv/runtime/session_test_util.h"
 #include "tests/liv/runtime/test_specs.h"
 
 namespace nas::liv {
 namespace {
+
+using testing::NewSession;
+using testing::RelativeError;
+using testing::Tokens;
 
 using testing::AttentionLayer;
 using testing::ConvLayer;
@@ -41,16 +46,6 @@ std::vector<ArchSpec> BlockSpecs() {
   };
 }
 
-std::vector<int32_t> Tokens(size_t n, int vocab, uint32_t seed) {
-  std::vector<int32_t> out(n);
-  uint32_t x = seed;
-  for (auto& t : out) {
-    x = x * 1664525u + 1013904223u;
-    t = static_cast<int32_t>((x >> 8) % vocab);
-  }
-  return out;
-}
-
 // |a - b| / |b| (Euclidean norms)
 template <typename A, typename B>
 double RelativeL2Error(const A& a, const B& b) {
@@ -61,28 +56,6 @@ double RelativeL2Error(const A& a, const B& b) {
     norm += static_cast<double>(b[i]) * static_cast<double>(b[i]);
   }
   return std::sqrt(diff / norm);
-}
-
-// max |a - b| / max |b|
-template <typename A, typename B>
-double RelativeError(const A& a, const B& b) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < b.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
-    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
-  }
-  return diff / scale;
-}
-
-std::unique_ptr<Session> NewSession(std::shared_ptr<Model> model, int threads = 1,
-                                    uint32_t max_batch = 4, uint32_t max_context = 64) {
-  RuntimeOptions options;
-  options.threads = threads;
-  options.max_batch = max_batch;
-  options.max_context = max_context;
-  auto session = Session::Create(std::move(model), options);
-  EXPECT_TRUE(session.ok()) << session.status();
-  return std::move(session).value();
 }
 
 struct Case {

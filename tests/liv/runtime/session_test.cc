@@ -12,46 +12,19 @@
 
 #include "liv/model/weight_layout.h"
 #include "tests/liv/runtime/reference_model.h"
+#include "tests/liv/runtime/session_test_util.h"
 #include "tests/liv/runtime/test_specs.h"
 
 namespace nas::liv {
 namespace {
 
+using testing::NewSession;
+using testing::RelativeError;
+using testing::Tokens;
+
 using testing::OperatorCoverageSpecs;
 
-std::vector<int32_t> Tokens(size_t n, int vocab, uint32_t seed = 7) {
-  std::vector<int32_t> out(n);
-  uint32_t x = seed;
-  for (auto& t : out) {
-    x = x * 1664525u + 1013904223u;
-    t = static_cast<int32_t>((x >> 8) % vocab);
-  }
-  return out;
-}
-
-// max |a - b| / max |b|
-template <typename A, typename B>
-double RelativeError(const A& a, const B& b) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < b.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
-    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
-  }
-  return diff / scale;
-}
-
 std::vector<float> Copy(std::span<const float> s) { return {s.begin(), s.end()}; }
-
-std::unique_ptr<Session> NewSession(std::shared_ptr<Model> model, int threads = 1,
-                                    uint32_t max_batch = 4, uint32_t max_context = 64) {
-  RuntimeOptions options;
-  options.threads = threads;
-  options.max_batch = max_batch;
-  options.max_context = max_context;
-  auto session = Session::Create(model, options);
-  EXPECT_TRUE(session.ok()) << session.status();
-  return std::move(session).value();
-}
 
 class OperatorTest : public ::testing::TestWithParam<ArchSpec> {
  protected:
