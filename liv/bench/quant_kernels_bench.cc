@@ -88,8 +88,9 @@ void BM_ReadBandwidth(benchmark::State& state) {
 
 // ---- the four weight types ---------------------------------------------------------------
 
-enum class Type { kQ8_0, kQ4_0, kI4G32, kF16 };
-constexpr Type kTypes[] = {Type::kQ8_0, Type::kQ4_0, Type::kI4G32, Type::kF16};
+// q4_0x8: Q4_0 interleaved by eights (interleaved.h), the runtime's form of Q4_0 matrices.
+enum class Type { kQ8_0, kQ4_0, kQ4_0x8, kI4G32, kF16 };
+constexpr Type kTypes[] = {Type::kQ8_0, Type::kQ4_0, Type::kQ4_0x8, Type::kI4G32, Type::kF16};
 
 const char* Name(Type type) {
   switch (type) {
@@ -97,6 +98,8 @@ const char* Name(Type type) {
       return "q8_0";
     case Type::kQ4_0:
       return "q4_0";
+    case Type::kQ4_0x8:
+      return "q4_0x8";
     case Type::kI4G32:
       return "i4g32";
     case Type::kF16:
@@ -111,6 +114,7 @@ size_t MatrixBytes(Type type, size_t rows, size_t cols) {
     case Type::kQ8_0:
       return blocks * sizeof(BlockQ8_0);
     case Type::kQ4_0:
+    case Type::kQ4_0x8:
       return blocks * sizeof(BlockQ4_0);
     case Type::kI4G32:
       return blocks * sizeof(BlockI4G32);
@@ -124,6 +128,7 @@ size_t MatrixBytes(Type type, size_t rows, size_t cols) {
 struct Activations {
   std::vector<float> f32;
   std::vector<BlockQ8_0> q8;
+  std::vector<int32_t> q8_offsets;  // NibbleOffsets of q8
   std::vector<int8_t> i8;
   std::vector<float> i8_scales;
 };
@@ -133,9 +138,11 @@ Activations MakeActivations(size_t tokens, size_t cols) {
   std::normal_distribution<float> dist(0.0f, 1.0f);
   Activations a{std::vector<float>(tokens * cols),
                 std::vector<BlockQ8_0>(tokens * cols / kBlockSize),
+                std::vector<int32_t>(tokens * cols / kBlockSize),
                 std::vector<int8_t>(tokens * cols), std::vector<float>(tokens)};
   for (float& x : a.f32) x = dist(rng);
   QuantizeRowQ8_0(a.f32.data(), a.q8.data(), a.f32.size());
+  NibbleOffsets(a.q8.data(), a.q8.size(), a.q8_offsets.data());
   for (size_t t = 0; t < tokens; ++t) {
     a.i8_scales[t] =
         ScalarQuant().quantize_row_i8(a.f32.data() + t * cols, a.i8.data() + t * cols, cols);
@@ -154,6 +161,10 @@ void Gemm(const QuantKernelTable& k, Type type, const uint8_t* w, size_t rows, s
     case Type::kQ4_0:
       k.gemm_q4_0(reinterpret_cast<const BlockQ4_0*>(w), rows, blocks, a.q8.data(), tokens, y,
                   rows);
+      break;
+    case Type::kQ4_0x8:
+      k.gemm_q4_0x8(reinterpret_cast<const BlockQ4_0x8*>(w), rows / kInterleavedRows, blocks,
+                    a.q8.data(), a.q8_offsets.data(), tokens, y, rows);
       break;
     case Type::kI4G32:
       k.gemm_i4g32(reinterpret_cast<const BlockI4G32*>(w), rows, blocks, a.i8.data(),
@@ -175,6 +186,10 @@ void Gemv(const QuantKernelTable& k, Type type, const uint8_t* w, size_t rows, s
       break;
     case Type::kQ4_0:
       k.gemv_q4_0(reinterpret_cast<const BlockQ4_0*>(w), rows, blocks, a.q8.data(), y);
+      break;
+    case Type::kQ4_0x8:
+      k.gemv_q4_0x8(reinterpret_cast<const BlockQ4_0x8*>(w), rows / kInterleavedRows, blocks,
+                    a.q8.data(), a.q8_offsets.data(), y);
       break;
     case Type::kI4G32:
       k.gemv_i4g32(reinterpret_cast<const BlockI4G32*>(w), rows, blocks, a.i8.data(),

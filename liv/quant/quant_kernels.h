@@ -10,6 +10,8 @@
 //   I4G32 weights ("8da4w") take int8 activations with one scale per token
 //   (s = max|x| / 127, q = round(x / s)); per group the int32 sum of wq * aq is scaled by
 //   d_w[g] and accumulated in f32, times s at the end.
+// Q4_0x8 weights (interleaved.h: groups of 8 interleaved rows) take Q8_0 activation blocks
+// and their NibbleOffsets (token t's at x_offsets + t * blocks).
 // F16 weights (rows of `cols` halves, row stride ldw) take f32 activations.
 // Kernels allocate nothing and never see threads: ops split rows over the pool.
 // Every variant must match the scalar one exactly in the int32 block sums and within a
@@ -21,6 +23,7 @@
 #include <span>
 
 #include "liv/quant/blocks.h"
+#include "liv/quant/interleaved.h"
 
 namespace nas::liv::quant {
 
@@ -39,6 +42,9 @@ struct QuantKernelTable {
   void (*block_sums_q8_0)(const BlockQ8_0* w, const BlockQ8_0* a, size_t blocks, int32_t* sums);
   void (*block_sums_q4_0)(const BlockQ4_0* w, const BlockQ8_0* a, size_t blocks, int32_t* sums);
   void (*block_sums_i4g32)(const BlockI4G32* w, const int8_t* a, size_t blocks, int32_t* sums);
+  // One group of 8 rows: sums[8 * b + r] = sum_j (nibble - 8) * aq[j] of row r, block b.
+  void (*block_sums_q4_0x8)(const BlockQ4_0x8* w, const BlockQ8_0* a, const int32_t* a_offsets,
+                            size_t blocks, int32_t* sums);
 
   // Decode: y[r] = row r . activation, for r < rows.
   void (*gemv_q8_0)(const BlockQ8_0* w, size_t rows, size_t blocks, const BlockQ8_0* x,
@@ -49,6 +55,9 @@ struct QuantKernelTable {
                      float x_scale, float* y);
   void (*gemv_f16)(const uint16_t* w, size_t ldw, size_t rows, size_t cols, const float* x,
                    float* y);
+  // Rows 8 * groups.
+  void (*gemv_q4_0x8)(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
+                      const int32_t* x_offsets, float* y);
 
   // Prefill: y[t * ldy + r] = row r . activation row t, for r < rows and t < tokens;
   // activation row t is x + t * blocks (Q8_0) or x + t * blocks * kBlockSize (int8, scale
@@ -61,6 +70,8 @@ struct QuantKernelTable {
                      const float* x_scales, size_t tokens, float* y, size_t ldy);
   void (*gemm_f16)(const uint16_t* w, size_t ldw, size_t rows, size_t cols, const float* x,
                    size_t ldx, size_t tokens, float* y, size_t ldy);
+  void (*gemm_q4_0x8)(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
+                      const int32_t* x_offsets, size_t tokens, float* y, size_t ldy);
 };
 
 // Every variant compiled into this build, scalar first, supported by this CPU or not.

@@ -401,6 +401,12 @@ void GemmI4G32(const BlockI4G32* w, size_t rows, size_t blocks, const int8_t* x,
 
 }  // namespace
 }  // namespace neon
+}  // namespace nas::liv::quant
+
+// The interleaved Q4_0 kernels, which use the helpers above.
+#include "liv/quant/quant_neon_q4_0x8.h"
+
+namespace nas::liv::quant {
 
 const QuantKernelTable kNeonDotprodQuant = {
     .name = "neon-dotprod",
@@ -410,14 +416,17 @@ const QuantKernelTable kNeonDotprodQuant = {
     .block_sums_q8_0 = neon::BlockSumsQ8_0,
     .block_sums_q4_0 = neon::BlockSumsQ4_0,
     .block_sums_i4g32 = neon::BlockSumsI4G32,
+    .block_sums_q4_0x8 = neon::BlockSumsQ4_0x8,
     .gemv_q8_0 = neon::GemvQ8_0,
     .gemv_q4_0 = neon::GemvQ4_0,
     .gemv_i4g32 = neon::GemvI4G32,
     .gemv_f16 = neon::GemvF16,
+    .gemv_q4_0x8 = neon::GemvQ4_0x8,
     .gemm_q8_0 = neon::GemmQ8_0,
     .gemm_q4_0 = neon::GemmQ4_0,
     .gemm_i4g32 = neon::GemmI4G32,
     .gemm_f16 = neon::GemmF16,
+    .gemm_q4_0x8 = neon::GemmQ4_0x8,
 };
 
 }  // namespace nas::liv::quant

@@ -59,6 +59,23 @@ float RowI4G32(const BlockI4G32* row, const int8_t* x, float x_scale, size_t blo
   return acc * x_scale;
 }
 
+// Row r of the group at w (interleaved.h) as Q4_0 block b.
+BlockQ4_0 InterleavedBlock(const BlockQ4_0x8* w, size_t b, size_t r) {
+  BlockQ4_0 block;
+  DeinterleaveQ4_0(w + b, 1, r, &block);
+  return block;
+}
+
+// Row r of a Q4_0x8 group, block by block in the order RowQ4_0 takes: the same floats.
+float RowQ4_0x8(const BlockQ4_0x8* group, size_t r, const BlockQ8_0* x, size_t blocks) {
+  float acc = 0.0f;
+  for (size_t b = 0; b < blocks; ++b) {
+    const BlockQ4_0 w = InterleavedBlock(group, b, r);
+    acc += static_cast<float>(DotNibbles(w.qs, x[b].qs)) * (HalfToFloat(w.d) * HalfToFloat(x[b].d));
+  }
+  return acc;
+}
+
 float RowF16(const uint16_t* row, const float* x, size_t cols) {
   float acc = 0.0f;
   for (size_t k = 0; k < cols; ++k) acc += HalfToFloat(row[k]) * x[k];
@@ -90,6 +107,32 @@ void BlockSumsQ4_0(const BlockQ4_0* w, const BlockQ8_0* a, size_t blocks, int32_
 
 void BlockSumsI4G32(const BlockI4G32* w, const int8_t* a, size_t blocks, int32_t* sums) {
   for (size_t b = 0; b < blocks; ++b) sums[b] = DotNibbles(w[b].qs, a + b * kBlockSize);
+}
+
+// The offsets are what the SIMD variants add for the -8; the reference does without.
+void BlockSumsQ4_0x8(const BlockQ4_0x8* w, const BlockQ8_0* a, const int32_t*, size_t blocks,
+                     int32_t* sums) {
+  for (size_t b = 0; b < blocks; ++b) {
+    for (size_t r = 0; r < kInterleavedRows; ++r) {
+      sums[kInterleavedRows * b + r] = DotNibbles(InterleavedBlock(w, b, r).qs, a[b].qs);
+    }
+  }
+}
+
+void GemvQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
+                const int32_t*, float* y) {
+  for (size_t g = 0; g < groups; ++g) {
+    for (size_t r = 0; r < kInterleavedRows; ++r) {
+      y[g * kInterleavedRows + r] = RowQ4_0x8(w + g * blocks, r, x, blocks);
+    }
+  }
+}
+
+void GemmQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
+                const int32_t* x_offsets, size_t tokens, float* y, size_t ldy) {
+  for (size_t t = 0; t < tokens; ++t) {
+    GemvQ4_0x8(w, groups, blocks, x + t * blocks, x_offsets + t * blocks, y + t * ldy);
+  }
 }
 
 void GemvQ8_0(const BlockQ8_0* w, size_t rows, size_t blocks, const BlockQ8_0* x, float* y) {
@@ -146,14 +189,17 @@ const QuantKernelTable kScalarQuant = {
     .block_sums_q8_0 = scalar::BlockSumsQ8_0,
     .block_sums_q4_0 = scalar::BlockSumsQ4_0,
     .block_sums_i4g32 = scalar::BlockSumsI4G32,
+    .block_sums_q4_0x8 = scalar::BlockSumsQ4_0x8,
     .gemv_q8_0 = scalar::GemvQ8_0,
     .gemv_q4_0 = scalar::GemvQ4_0,
     .gemv_i4g32 = scalar::GemvI4G32,
     .gemv_f16 = scalar::GemvF16,
+    .gemv_q4_0x8 = scalar::GemvQ4_0x8,
     .gemm_q8_0 = scalar::GemmQ8_0,
     .gemm_q4_0 = scalar::GemmQ4_0,
     .gemm_i4g32 = scalar::GemmI4G32,
     .gemm_f16 = scalar::GemmF16,
+    .gemm_q4_0x8 = scalar::GemmQ4_0x8,
 };
 
 }  // namespace nas::liv::quant

@@ -2,7 +2,8 @@
 // "avx512vnni" (plus AVX-512 F/BW/VL and VNNI; quant_kernels_avx512.cc, which defines
 // NAS_LIV_QUANT_X86_VNNI first). Each of those files includes this header once under its
 // own ISA flags and builds its table with MakeTable; the kernels are in quant_x86_simd.h
-// (activation quantization), quant_x86_int8.h (Q8_0, Q4_0, I4G32) and quant_x86_f16.h,
+// (activation quantization), quant_x86_int8.h (Q8_0, Q4_0, I4G32), quant_x86_q4_0x8.h
+// (interleaved Q4_0) and quant_x86_f16.h,
 // all in an unnamed namespace (see quant_x86_simd.h for why).
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "liv/quant/quant_kernels.h"
 #include "liv/quant/quant_x86_f16.h"
 #include "liv/quant/quant_x86_int8.h"
+#include "liv/quant/quant_x86_q4_0x8.h"
 #include "liv/quant/quant_x86_simd.h"
 
 namespace nas::liv::quant::x86 {
@@ -61,14 +63,17 @@ constexpr QuantKernelTable MakeTable(const char* name, bool (*supported)()) {
       .block_sums_q8_0 = BlockSumsQ8_0,
       .block_sums_q4_0 = BlockSumsQ4_0,
       .block_sums_i4g32 = BlockSumsI4G32,
+      .block_sums_q4_0x8 = BlockSumsQ4_0x8,
       .gemv_q8_0 = GemvQ8_0,
       .gemv_q4_0 = GemvQ4_0,
       .gemv_i4g32 = GemvI4G32,
       .gemv_f16 = GemvF16,
+      .gemv_q4_0x8 = GemvQ4_0x8,
       .gemm_q8_0 = GemmQ8_0,
       .gemm_q4_0 = GemmQ4_0,
       .gemm_i4g32 = GemmI4G32,
       .gemm_f16 = GemmF16,
+      .gemm_q4_0x8 = GemmQ4_0x8,
   };
 }
 

@@ -45,6 +45,8 @@ float QuantizeRowI8(const float* x, int8_t* y, size_t n);
 void BlockSumsQ8_0(const BlockQ8_0* w, const BlockQ8_0* a, size_t blocks, int32_t* sums);
 void BlockSumsQ4_0(const BlockQ4_0* w, const BlockQ8_0* a, size_t blocks, int32_t* sums);
 void BlockSumsI4G32(const BlockI4G32* w, const int8_t* a, size_t blocks, int32_t* sums);
+void BlockSumsQ4_0x8(const BlockQ4_0x8* w, const BlockQ8_0* a, const int32_t* a_offsets,
+                     size_t blocks, int32_t* sums);
 
 void GemvQ8_0(const BlockQ8_0* w, size_t rows, size_t blocks, const BlockQ8_0* x, float* y);
 void GemvQ4_0(const BlockQ4_0* w, size_t rows, size_t blocks, const BlockQ8_0* x, float* y);
@@ -52,6 +54,8 @@ void GemvI4G32(const BlockI4G32* w, size_t rows, size_t blocks, const int8_t* x,
                float x_scale, float* y);
 void GemvF16(const uint16_t* w, size_t ldw, size_t rows, size_t cols, const float* x,
              float* y);
+void GemvQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
+                const int32_t* x_offsets, float* y);
 
 void GemmQ8_0(const BlockQ8_0* w, size_t rows, size_t blocks, const BlockQ8_0* x,
               size_t tokens, float* y, size_t ldy);
@@ -61,6 +65,8 @@ void GemmI4G32(const BlockI4G32* w, size_t rows, size_t blocks, const int8_t* x,
                const float* x_scales, size_t tokens, float* y, size_t ldy);
 void GemmF16(const uint16_t* w, size_t ldw, size_t rows, size_t cols, const float* x,
              size_t ldx, size_t tokens, float* y, size_t ldy);
+void GemmQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
+                const int32_t* x_offsets, size_t tokens, float* y, size_t ldy);
 
 }  // namespace scalar
 

@@ -269,6 +269,57 @@ TEST_P(QuantParityTest, I4G32) {
   }
 }
 
+// Groups of 8 rows in the interleaved layout, made from row-major Q4_0 rows.
+std::vector<BlockQ4_0x8> InterleavedRows(size_t groups, size_t blocks, unsigned seed) {
+  const auto rows = MakeBlocks<BlockQ4_0>(groups * kInterleavedRows * blocks * kBlockSize, seed,
+                                          QuantizeRowQ4_0);
+  std::vector<BlockQ4_0x8> w(groups * blocks);
+  for (size_t g = 0; g < groups; ++g) {
+    InterleaveQ4_0(rows.data() + g * kInterleavedRows * blocks, blocks, w.data() + g * blocks);
+  }
+  return w;
+}
+
+TEST_P(QuantParityTest, BlockSumsQ4_0x8AreExact) {
+  for (size_t blocks : {1, 3, 7, 17}) {
+    std::vector<BlockQ4_0x8> w = InterleavedRows(1, blocks, 31 + blocks);
+    const auto a =
+        MakeBlocks<BlockQ8_0>(blocks * kBlockSize, 37 + blocks, QuantizeRowQ8_0);
+    std::vector<BlockQ8_0> act = a;
+    // Extremes in the last block: nibbles 15 (and 0) against +-127.
+    std::memset(w[blocks - 1].qs, 0x0f, 64);
+    std::memset(w[blocks - 1].qs + 64, 0xf0, 64);
+    for (size_t j = 0; j < kBlockSize; ++j) {
+      act[blocks - 1].qs[j] = static_cast<int8_t>(j % 3 ? 127 : -127);
+    }
+    std::vector<int32_t> offsets(blocks);
+    NibbleOffsets(act.data(), blocks, offsets.data());
+    std::vector<int32_t> want(8 * blocks + 1, -1), got(8 * blocks + 1, -1);
+    ref().block_sums_q4_0x8(w.data(), act.data(), offsets.data(), blocks, want.data());
+    k().block_sums_q4_0x8(w.data(), act.data(), offsets.data(), blocks, got.data());
+    EXPECT_EQ(got, want) << blocks << " blocks";
+  }
+}
+
+TEST_P(QuantParityTest, Q4_0x8) {
+  for (const auto& [rows, blocks, tokens] : Shapes()) {
+    const size_t groups = (rows + kInterleavedRows - 1) / kInterleavedRows;
+    const auto w = InterleavedRows(groups, blocks, 41 + rows);
+    const auto x =
+        MakeBlocks<BlockQ8_0>(tokens * blocks * kBlockSize, 43 + tokens, QuantizeRowQ8_0);
+    std::vector<int32_t> offsets(tokens * blocks);
+    NibbleOffsets(x.data(), x.size(), offsets.data());
+    ExpectParity(
+        k(), groups * kInterleavedRows, blocks, tokens,
+        [&](const QuantKernelTable& q, float* y, size_t ldy) {
+          q.gemm_q4_0x8(w.data(), groups, blocks, x.data(), offsets.data(), tokens, y, ldy);
+        },
+        [&](const QuantKernelTable& q, float* y) {
+          q.gemv_q4_0x8(w.data(), groups, blocks, x.data(), offsets.data(), y);
+        });
+  }
+}
+
 TEST_P(QuantParityTest, F16) {
   for (const auto& [rows, blocks, tokens] : Shapes()) {
     for (size_t cols : {blocks, blocks * 8, blocks * 8 + 1, blocks * 32 + 7}) {
