@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "liv/quant/interleaved.h"
+
 namespace nas::liv::ops {
 namespace {
 
@@ -30,10 +32,19 @@ void MatMulF32(ThreadPool& pool, const kernels::KernelTable& kt, const float* x,
   });
 }
 
-// Quantizes the token rows of X into `scratch`: Q8_0 blocks, or int8 values followed by
-// one float scale per token (8da4w).
-void QuantizeActivations(ThreadPool& pool, const quant::QuantKernelTable& qt, WeightType type,
-                         const float* x, size_t ldx, size_t tokens, size_t k, void* scratch) {
+// Where QuantizeActivations leaves the NibbleOffsets of `tokens` rows of `blocks` Q8_0
+// blocks (ActivationScratchBytes).
+int32_t* NibbleOffsetsIn(void* scratch, size_t tokens, size_t blocks) {
+  return reinterpret_cast<int32_t*>(static_cast<uint8_t*>(scratch) +
+                                    Aligned64(tokens * blocks * sizeof(quant::BlockQ8_0)));
+}
+
+// Quantizes the token rows of X into `scratch`: Q8_0 blocks (and their NibbleOffsets for
+// interleaved Q4_0 weights), or int8 values followed by one float scale per token (8da4w).
+void QuantizeActivations(ThreadPool& pool, const quant::QuantKernelTable& qt,
+                         const WeightMatrix& w, const float* x, size_t ldx, size_t tokens,
+                         size_t k, void* scratch) {
+  const WeightType type = w.type;
   const size_t blocks = k / quant::kBlockSize;
   auto rows = [&](auto&& fn) {
     if (tokens == 1) {
@@ -51,7 +62,11 @@ void QuantizeActivations(ThreadPool& pool, const quant::QuantKernelTable& qt, We
     rows([&](size_t t) { scales[t] = qt.quantize_row_i8(x + t * ldx, q + t * k, k); });
   } else {
     auto* q = static_cast<quant::BlockQ8_0*>(scratch);
-    rows([&](size_t t) { qt.quantize_row_q8_0(x + t * ldx, q + t * blocks, k); });
+    int32_t* offsets = w.interleaved ? NibbleOffsetsIn(scratch, tokens, blocks) : nullptr;
+    rows([&](size_t t) {
+      qt.quantize_row_q8_0(x + t * ldx, q + t * blocks, k);
+      if (offsets != nullptr) quant::NibbleOffsets(q + t * blocks, blocks, offsets + t * blocks);
+    });
   }
 }
 
@@ -72,7 +87,7 @@ void MatMul(ThreadPool& pool, const kernels::KernelTable& kt, const quant::Quant
     return;
   }
   if (w.type != WeightType::kF16) {
-    QuantizeActivations(pool, qt, w.type, x, ldx, tokens, k, scratch);
+    QuantizeActivations(pool, qt, w, x, ldx, tokens, k, scratch);
   }
   const size_t blocks = k / quant::kBlockSize;
   const size_t grain = tokens == 1 ? kGemvRowGrain : kGemmColumnGrain;
@@ -102,8 +117,20 @@ void MatMul(ThreadPool& pool, const kernels::KernelTable& kt, const quant::Quant
         break;
       }
       case WeightType::kQ4_0: {
-        const auto* wr = static_cast<const quant::BlockQ4_0*>(w.data) + begin * blocks;
         const auto* a = static_cast<const quant::BlockQ8_0*>(scratch);
+        if (w.interleaved) {  // begin and end are multiples of 8 (grain 16, rows % 8 == 0)
+          const auto* wg = static_cast<const quant::BlockQ4_0x8*>(w.data) +
+                           begin / quant::kInterleavedRows * blocks;
+          const size_t groups = rows / quant::kInterleavedRows;
+          const int32_t* offsets = NibbleOffsetsIn(scratch, tokens, blocks);
+          if (tokens == 1) {
+            qt.gemv_q4_0x8(wg, groups, blocks, a, offsets, out);
+          } else {
+            qt.gemm_q4_0x8(wg, groups, blocks, a, offsets, tokens, out, ldy);
+          }
+          break;
+        }
+        const auto* wr = static_cast<const quant::BlockQ4_0*>(w.data) + begin * blocks;
         if (tokens == 1) {
           qt.gemv_q4_0(wr, rows, blocks, a, out);
         } else {

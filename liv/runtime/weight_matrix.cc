@@ -1,18 +1,51 @@
 #include "liv/runtime/weight_matrix.h"
 
 #include <cstring>
+#include <vector>
 
 #include "liv/quant/blocks.h"
+#include "liv/quant/interleaved.h"
 
 namespace nas::liv {
+namespace {
+
+// Row r of an interleaved matrix, block by block through a stack block.
+void DequantizeInterleavedRow(const WeightMatrix& m, uint64_t r, float* out) {
+  const uint64_t blocks = m.cols / quant::kBlockSize;
+  const auto* group = static_cast<const quant::BlockQ4_0x8*>(m.data) +
+                      r / quant::kInterleavedRows * blocks;
+  for (uint64_t b = 0; b < blocks; ++b) {
+    quant::BlockQ4_0 block;
+    quant::DeinterleaveQ4_0(group + b, 1, r % quant::kInterleavedRows, &block);
+    quant::DequantizeRowQ4_0(&block, out + b * quant::kBlockSize, quant::kBlockSize);
+  }
+}
+
+}  // namespace
+
+bool InterleavedStorage(WeightType storage, uint64_t rows) {
+  return storage == WeightType::kQ4_0 && rows % quant::kInterleavedRows == 0;
+}
+
+void InterleaveRowsInPlace(uint64_t cols, void* rows8) {
+  const uint64_t blocks = cols / quant::kBlockSize;
+  auto* rows = static_cast<quant::BlockQ4_0*>(rows8);
+  const std::vector<quant::BlockQ4_0> copy(rows, rows + quant::kInterleavedRows * blocks);
+  quant::InterleaveQ4_0(copy.data(), blocks, static_cast<quant::BlockQ4_0x8*>(rows8));
+}
 
 uint64_t ActivationScratchBytes(uint64_t tokens, uint64_t cols) {
-  const uint64_t q8 = tokens * (cols / quant::kBlockSize) * sizeof(quant::BlockQ8_0);
-  const uint64_t i8 = (tokens * cols + 63) / 64 * 64 + tokens * sizeof(float);
+  const uint64_t blocks = tokens * (cols / quant::kBlockSize);
+  const uint64_t q8 = Aligned64(blocks * sizeof(quant::BlockQ8_0)) + blocks * sizeof(int32_t);
+  const uint64_t i8 = Aligned64(tokens * cols) + tokens * sizeof(float);
   return q8 > i8 ? q8 : i8;
 }
 
 void DequantizeRow(const WeightMatrix& m, uint64_t r, float* out) {
+  if (m.interleaved) {
+    DequantizeInterleavedRow(m, r, out);
+    return;
+  }
   const void* row = m.row(r);
   switch (m.type) {
     case WeightType::kF32:

@@ -17,6 +17,8 @@ struct WeightMatrix {
   const void* data = nullptr;
   uint64_t rows = 0;
   uint64_t cols = 0;
+  // Rows in groups of 8 interleaved (Q4_0x8): row() does not apply, DequantizeRow does.
+  bool interleaved = false;
 
   uint64_t row_bytes() const { return RowBytes(type, cols); }
   const float* f32() const { return static_cast<const float*>(data); }  // type kF32 only
@@ -26,9 +28,19 @@ struct WeightMatrix {
   explicit operator bool() const { return data != nullptr; }
 };
 
+// `bytes` rounded up to a 64-byte cache line.
+inline uint64_t Aligned64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// Whether a matrix of `rows` rows stored as `storage` is kept interleaved.
+bool InterleavedStorage(WeightType storage, uint64_t rows);
+
+// Eight stored Q4_0 rows of `cols` weights at `rows8` (contiguous) interleaved in place.
+void InterleaveRowsInPlace(uint64_t cols, void* rows8);
+
 // Bytes of the buffer that holds `tokens` rows of `cols` activations quantized for a
-// product with f16 / quantized weights (ops/matmul.h): Q8_0 blocks, or int8 values
-// (rounded up to 64 bytes) then one float scale per token — whichever is larger.
+// product with f16 / quantized weights (ops/matmul.h): Q8_0 blocks (rounded up to 64
+// bytes) then their int32 NibbleOffsets, or int8 values (rounded up to 64 bytes) then one
+// float scale per token — whichever is larger.
 uint64_t ActivationScratchBytes(uint64_t tokens, uint64_t cols);
 
 // Row r as f32, whatever the storage type.

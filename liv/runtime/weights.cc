@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "liv/quant/interleaved.h"
 #include "liv/runtime/memory_plan.h"
 #include "liv/runtime/thread_pool.h"
 
@@ -28,7 +29,6 @@ inline float UniformSigned(uint64_t key, uint64_t index) {
 
 void FreeAligned(uint8_t* p) { std::free(p); }
 
-uint64_t Aligned64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
 
 bool StoredInModelType(const TensorShape& t) {
   return t.role == TensorRole::kMatrix || t.role == TensorRole::kEmbedding;
@@ -80,6 +80,12 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpe
         }
         StoreRow(storage, row.data(), t.cols, dst + r * row_bytes);
       }
+      // Slices are whole groups of 8 rows (grain 16).
+      if (InterleavedStorage(storage, t.rows)) {
+        for (uint64_t r = begin; r < end; r += quant::kInterleavedRows) {
+          InterleaveRowsInPlace(t.cols, dst + r * row_bytes);
+        }
+      }
     });
   }
   w->BindPointers(spec);
@@ -100,7 +106,7 @@ void ModelWeights::BindPointers(const ArchSpec& spec) {
   for (size_t i = 0; i < layout_.size(); ++i) {
     const TensorShape& t = layout_[i];
     const uint8_t* p = data_.get() + offsets_[i];
-    const WeightMatrix m{storage_[i], p, t.rows, t.cols};
+    const WeightMatrix m{storage_[i], p, t.rows, t.cols, InterleavedStorage(storage_[i], t.rows)};
     const float* f = reinterpret_cast<const float*>(p);  // for the f32-stored tensors
     if (t.layer < 0) {
       if (t.name == "token_embd") embedding_ = m;
