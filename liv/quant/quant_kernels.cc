@@ -71,6 +71,7 @@ bool CpuHasAvx512Vnni() {
 
 #if defined(NAS_LIV_NEON_DOTPROD)
 bool CpuHasNeonDotprod() { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
+bool CpuHasNeonI8mm() { return CpuHasNeonDotprod() && (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0; }
 #endif
 
 std::span<const QuantKernelTable* const> AllQuantVariants() { return kAllQuantVariants; }

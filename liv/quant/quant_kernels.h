@@ -28,7 +28,7 @@
 namespace nas::liv::quant {
 
 struct QuantKernelTable {
-  const char* name;     // "scalar", "avx2", "avx512vnni", "neon-dotprod": reported
+  const char* name;     // "scalar", "avx2", "avx512vnni", "neon-dotprod", "neon-i8mm": reported
   bool (*supported)();  // whether this CPU can run the variant
 
   // Activation quantization; n a multiple of kBlockSize. Must equal blocks.h's

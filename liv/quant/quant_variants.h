@@ -8,7 +8,8 @@
 //
 // The SIMD variants are compiled only where their instruction set can exist:
 // NAS_LIV_X86_SIMD (x86-64 builds with NAS_X86_SIMD) brings "avx2" and "avx512vnni",
-// NAS_LIV_NEON_DOTPROD (aarch64 builds) brings "neon-dotprod" (liv/CMakeLists.txt).
+// NAS_LIV_NEON_DOTPROD (aarch64 builds) brings "neon-dotprod" and "neon-i8mm" (the latter
+// with SMMLA for the interleaved Q4_0 prefill) (liv/CMakeLists.txt).
 #pragma once
 
 #include <cstddef>
@@ -23,9 +24,10 @@
   X(avx2, kAvx2Quant)             \
   X(avx512vnni, kAvx512VnniQuant)
 #elif defined(NAS_LIV_NEON_DOTPROD)
-#define NAS_LIV_QUANT_VARIANTS(X) \
-  X(scalar, kScalarQuant)         \
-  X(neon_dotprod, kNeonDotprodQuant)
+#define NAS_LIV_QUANT_VARIANTS(X)      \
+  X(scalar, kScalarQuant)              \
+  X(neon_dotprod, kNeonDotprodQuant)   \
+  X(neon_i8mm, kNeonI8mmQuant)
 #else
 #define NAS_LIV_QUANT_VARIANTS(X) X(scalar, kScalarQuant)
 #endif
@@ -78,6 +80,7 @@ bool CpuHasAvx512Vnni();    // the above plus AVX-512 F, BW, VL and VNNI
 #endif
 #if defined(NAS_LIV_NEON_DOTPROD)
 bool CpuHasNeonDotprod();   // AT_HWCAP's ASIMDDP (the SDOT/UDOT instructions)
+bool CpuHasNeonI8mm();      // the above and AT_HWCAP2's I8MM (SMMLA, ARMv8.6)
 #endif
 
 }  // namespace nas::liv::quant
