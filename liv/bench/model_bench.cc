@@ -1,6 +1,6 @@
 // liv-model-bench: whole-model prefill and decode of one model (an LFM2 preset or an
-// ArchSpec file, random weights stored as --weights: f32, f16, q8_0, q4_0, 8da4w) on N
-// threads, next to references measured in the same
+// ArchSpec file, random weights stored as --weights: f32, f16, q8_0, q4_0, 8da4w; K/V cache
+// in --kv: f32 or f16) on N threads, next to references measured in the same
 // run (bench_references.h), so the f32 path can be judged against the machine:
 //   BM_ReadBandwidth/threads:{1,N}  bytes_per_second of sum_f32 over 1 GiB
 //   BM_SgemmReference/<tokens>       FLOP/s of OpenBLAS sgemm (N threads) on the prefill's GEMMs
@@ -64,6 +64,7 @@ struct Config {
   double target_seconds = 3.0;
   uint64_t seed = 1;
   WeightType weights = WeightType::kF32;
+  KvType kv = KvType::kF32;
 };
 
 // Everything the benchmarks share; set up in main, the model and session lazily (so a
@@ -104,7 +105,8 @@ Session* GetSession(benchmark::State& state) {
     g->session_tried = true;
     g->session_status = [&]() -> absl::Status {
       std::cerr << "liv-model-bench: creating " << g->model_name << " with random "
-                << WeightTypeName(g->config.weights) << " weights...\n";
+                << WeightTypeName(g->config.weights) << " weights, "
+                << KvTypeName(g->config.kv) << " K/V cache...\n";
       auto model =
           Model::CreateRandom(g->spec, g->config.weights, g->config.seed, g->options.threads);
       if (!model.ok()) return model.status();
@@ -347,10 +349,11 @@ void PrintSummary(const CapturingReporter& r) {
   const std::string bw_n =
       n == 1 ? "" : absl::StrFormat(", %.1f GB/s (%d threads)", g->read_bw_n / 1e9, n);
   std::string s = absl::StrFormat(
-      "\nliv-model-bench summary: %s %s, %d thread%s, kernels %s (quantized: %s)\n"
+      "\nliv-model-bench summary: %s %s, KV cache %s, %d thread%s, kernels %s (quantized: %s)\n"
       "  references: read bandwidth %.1f GB/s (1 thread)%s; OpenBLAS sgemm on the prefill-%u "
       "GEMMs %.1f GFLOP/s (%d thread%s)\n",
-      g->model_name, std::string(WeightTypeName(g->config.weights)), n, n == 1 ? "" : "s",
+      g->model_name, std::string(WeightTypeName(g->config.weights)),
+      std::string(KvTypeName(g->config.kv)), n, n == 1 ? "" : "s",
       kernels::Active().name, quant::ActiveQuant().name, g->read_bw_1 / 1e9, bw_n,
       g->config.prefill_tokens, g->sgemm_flops_per_s / 1e9, n, n == 1 ? "" : "s");
   const double bw_after = g->probe->Measure(*g->pool_n, kReferencePasses, kReferenceSeconds);
@@ -404,7 +407,8 @@ void PrintHelp() {
       "  --decode_depths=D,...    cached tokens before the timed decode steps (0,4096)\n"
       "  --target_seconds=S       timed seconds each benchmark aims for (3)\n"
       "  --seed=N                 seed of the random weights and prompt (1)\n"
-      "  --weights=TYPE           f32 (default), f16, q8_0, q4_0 or 8da4w\n\n");
+      "  --weights=TYPE           f32 (default), f16, q8_0, q4_0 or 8da4w\n"
+      "  --kv=TYPE                K/V cache elements: f32 (default) or f16\n\n");
   benchmark::PrintDefaultHelp();
 }
 
@@ -452,6 +456,10 @@ std::string ParseOwnFlags(int* argc, char** argv, Config* config) {
       auto type = ParseWeightType(v);
       if (!type.ok()) return absl::StrCat("--weights: ", type.status().message());
       config->weights = *type;
+    } else if (ParseFlag(arg, "--kv", &v)) {
+      auto type = ParseKvType(v);
+      if (!type.ok()) return absl::StrCat("--kv: ", type.status().message());
+      config->kv = *type;
     } else if (ParseFlag(arg, "--seed", &v)) {
       if (!absl::SimpleAtoi(v, &config->seed)) {
         return absl::StrCat("--seed: '", v, "' is not a non-negative integer");
@@ -487,6 +495,7 @@ int Main(int argc, char** argv) {
   uint32_t max_depth = 0;
   for (uint32_t depth : config.decode_depths) max_depth = std::max(max_depth, depth);
   bench.options.threads = config.threads;
+  bench.options.kv_type = config.kv;
   bench.options.max_batch = std::max<uint32_t>(512, config.prefill_tokens);  // one chunk
   bench.options.max_context = std::max<uint32_t>(config.prefill_tokens, max_depth + kDecodeWindow);
   bench.plan = PlanMemory(bench.spec, config.weights, bench.options);
@@ -520,6 +529,7 @@ int Main(int argc, char** argv) {
 
   benchmark::AddCustomContext("model", bench.model_name);
   benchmark::AddCustomContext("weights", std::string(WeightTypeName(config.weights)));
+  benchmark::AddCustomContext("kv_type", std::string(KvTypeName(config.kv)));
   benchmark::AddCustomContext("quant_kernels_active", quant::ActiveQuant().name);
   benchmark::AddCustomContext("threads", std::to_string(config.threads));
   benchmark::AddCustomContext("kernels_active", kernels::Active().name);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "liv/kernels/kernels.h"
 
@@ -31,6 +32,8 @@ namespace scalar {
 void GemvF32(const float* w, size_t ldw, size_t rows, size_t cols, const float* x, float* y);
 float DotF32(const float* a, const float* b, size_t n);
 void AxpyF32(float a, const float* x, float* y, size_t n);
+float DotF16(const float* a, const uint16_t* b, size_t n);
+void AxpyF16(float a, const uint16_t* x, float* y, size_t n);
 void RmsNormF32(const float* x, const float* w, size_t n, float eps, float* out);
 void SwiGluF32(const float* gate, const float* up, size_t n, float* out);
 void GeluF32(const float* x, size_t n, float* out);

@@ -1,12 +1,15 @@
 // The f32 kernel table of the LIV runtime. A kernel takes raw pointers, sizes and strides,
 // allocates nothing and returns nothing (or a scalar); it never sees threads or specs —
-// ops split the work and call a kernel on their slice. Every instruction-set variant fills
-// one KernelTable; the variants are listed once in NAS_LIV_KERNEL_VARIANTS (XNNPACK-style)
-// and that list drives dispatch, the parity tests and the benchmarks. The scalar variant is
-// the reference every other variant must match. Tables are immutable: thread-safe.
+// ops split the work and call a kernel on their slice. The *_f16 entries read IEEE half
+// operands (as an f16 K/V cache stores them), converted exactly to f32 and accumulated in
+// f32. Every instruction-set variant fills one KernelTable; the variants are listed once in
+// NAS_LIV_KERNEL_VARIANTS (XNNPACK-style) and that list drives dispatch, the parity tests
+// and the benchmarks. The scalar variant is the reference every other variant must match.
+// Tables are immutable: thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 namespace nas::liv::kernels {
@@ -18,6 +21,10 @@ using GemvF32Fn = void (*)(const float* w, size_t ldw, size_t rows, size_t cols,
 using DotF32Fn = float (*)(const float* a, const float* b, size_t n);
 // y[i] += a * x[i]
 using AxpyF32Fn = void (*)(float a, const float* x, float* y, size_t n);
+// sum_i a[i] * half(b[i]): an f32 query against an fp16 key row.
+using DotF16Fn = float (*)(const float* a, const uint16_t* b, size_t n);
+// y[i] += a * half(x[i]): an fp16 value row into an f32 sum.
+using AxpyF16Fn = void (*)(float a, const uint16_t* x, float* y, size_t n);
 // out[i] = w[i] * x[i] / sqrt(mean(x^2) + eps); out may alias x.
 using RmsNormF32Fn = void (*)(const float* x, const float* w, size_t n, float eps, float* out);
 // out[i] = silu(gate[i]) * up[i] with silu(z) = z / (1 + exp(-z)); out may alias either.
@@ -52,6 +59,8 @@ struct KernelTable {
   GemvF32Fn gemv_f32;
   DotF32Fn dot_f32;
   AxpyF32Fn axpy_f32;
+  DotF16Fn dot_f16;
+  AxpyF16Fn axpy_f16;
   RmsNormF32Fn rmsnorm_f32;
   SwiGluF32Fn swiglu_f32;
   GeluF32Fn gelu_f32;

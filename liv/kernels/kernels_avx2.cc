@@ -1,6 +1,7 @@
 // The AVX2 + FMA variant. Vector loops cover whole multiples of 8 floats and a scalar loop
 // finishes the tail. gemv, the decode hot path, streams 8 rows at once with software
-// prefetch so that it runs at memory bandwidth. GELU reuses the scalar reference.
+// prefetch so that it runs at memory bandwidth. The *_f16 kernels convert halves with
+// F16C (vcvtph2ps, exact). GELU reuses the scalar reference.
 //
 // This file is compiled with AVX2 flags, so it must not instantiate inline functions or
 // templates with external linkage (std::min, std::exp, ...): the linker could keep this
@@ -10,6 +11,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "liv/kernels/gemv_walk.h"
 #include "liv/kernels/kernel_variants.h"
@@ -121,33 +123,45 @@ void GemvF32(const float* w, size_t ldw, size_t rows, size_t cols, const float* 
                           });
 }
 
-float DotF32(const float* a, const float* b, size_t n) {
+// 8 floats at p; 8 halves at p as floats (F16C). One element of either, for the tails.
+__m256 Load(const float* p) { return _mm256_loadu_ps(p); }
+__m256 Load(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+float Element(float x) { return x; }
+float Element(uint16_t h) { return _cvtsh_ss(h); }
+
+// dot_f32 (T = float) and dot_f16 (T = uint16_t).
+template <typename T>
+float Dot(const float* a, const T* b, size_t n) {
   __m256 acc0 = _mm256_setzero_ps();
   __m256 acc1 = _mm256_setzero_ps();
   __m256 acc2 = _mm256_setzero_ps();
   __m256 acc3 = _mm256_setzero_ps();
   size_t i = 0;
   for (; i + 4 * kLanes <= n; i += 4 * kLanes) {
-    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
-    acc2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), acc2);
-    acc3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), acc3);
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), Load(b + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), Load(b + i + 8), acc1);
+    acc2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), Load(b + i + 16), acc2);
+    acc3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), Load(b + i + 24), acc3);
   }
   for (; i + kLanes <= n; i += kLanes) {
-    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), Load(b + i), acc0);
   }
   float sum = HSum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
-  for (; i < n; ++i) sum += a[i] * b[i];
+  for (; i < n; ++i) sum += a[i] * Element(b[i]);
   return sum;
 }
 
-void AxpyF32(float a, const float* x, float* y, size_t n) {
+// axpy_f32 (T = float) and axpy_f16 (T = uint16_t).
+template <typename T>
+void Axpy(float a, const T* x, float* y, size_t n) {
   const __m256 av = _mm256_set1_ps(a);
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, Load(x + i), _mm256_loadu_ps(y + i)));
   }
-  for (; i < n; ++i) y[i] += a * x[i];
+  for (; i < n; ++i) y[i] += a * Element(x[i]);
 }
 
 void RmsNormF32(const float* x, const float* w, size_t n, float eps, float* out) {
@@ -331,8 +345,10 @@ extern const KernelTable kAvx2Kernels = {
     .name = "avx2",
     .supported = CpuHasAvx2Fma,
     .gemv_f32 = GemvF32,
-    .dot_f32 = DotF32,
-    .axpy_f32 = AxpyF32,
+    .dot_f32 = Dot<float>,
+    .axpy_f32 = Axpy<float>,
+    .dot_f16 = Dot<uint16_t>,
+    .axpy_f16 = Axpy<uint16_t>,
     .rmsnorm_f32 = RmsNormF32,
     .swiglu_f32 = SwiGluF32,
     .gelu_f32 = scalar::GeluF32,

@@ -1,6 +1,7 @@
 // The AVX-512 (F/BW/DQ/VL) variant. Tails use masked loads and stores. gemv, the decode
 // hot path, streams 8 rows at once with software prefetch so that it runs at memory
-// bandwidth. GELU reuses the scalar reference.
+// bandwidth. The *_f16 kernels convert halves with vcvtph2ps (exact). GELU reuses the
+// scalar reference.
 //
 // This file is compiled with AVX-512 flags, so it must not instantiate inline functions or
 // templates with external linkage (std::min, std::sqrt, ...): the linker could keep this
@@ -10,6 +11,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "liv/kernels/gemv_walk.h"
 #include "liv/kernels/kernel_variants.h"
@@ -98,40 +100,54 @@ void GemvF32(const float* w, size_t ldw, size_t rows, size_t cols, const float* 
                           });
 }
 
-float DotF32(const float* a, const float* b, size_t n) {
+// 16 floats at p, or 16 halves at p as floats; with a mask, only the lanes in m are read
+// (the rest are 0).
+__m512 Load(const float* p) { return _mm512_loadu_ps(p); }
+__m512 Load(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
+__m512 Load(const uint16_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+__m512 Load(const uint16_t* p, __mmask16 m) {
+  return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
+}
+
+// dot_f32 (T = float) and dot_f16 (T = uint16_t).
+template <typename T>
+float Dot(const float* a, const T* b, size_t n) {
   __m512 acc0 = _mm512_setzero_ps();
   __m512 acc1 = _mm512_setzero_ps();
   __m512 acc2 = _mm512_setzero_ps();
   __m512 acc3 = _mm512_setzero_ps();
   size_t i = 0;
   for (; i + 4 * kLanes <= n; i += 4 * kLanes) {
-    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc0);
-    acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), acc1);
-    acc2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32), acc2);
-    acc3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48), acc3);
+    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), Load(b + i), acc0);
+    acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), Load(b + i + 16), acc1);
+    acc2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), Load(b + i + 32), acc2);
+    acc3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), Load(b + i + 48), acc3);
   }
   for (; i + kLanes <= n; i += kLanes) {
-    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc0);
+    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), Load(b + i), acc0);
   }
   if (i < n) {
     const __mmask16 m = TailMask(n - i);
-    acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i),
-                           acc1);
+    acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), Load(b + i, m), acc1);
   }
   return _mm512_reduce_add_ps(
       _mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
 }
 
-void AxpyF32(float a, const float* x, float* y, size_t n) {
+// axpy_f32 (T = float) and axpy_f16 (T = uint16_t).
+template <typename T>
+void Axpy(float a, const T* x, float* y, size_t n) {
   const __m512 av = _mm512_set1_ps(a);
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(av, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(av, Load(x + i), _mm512_loadu_ps(y + i)));
   }
   if (i < n) {
     const __mmask16 m = TailMask(n - i);
     const __m512 yv = _mm512_maskz_loadu_ps(m, y + i);
-    _mm512_mask_storeu_ps(y + i, m, _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m, x + i), yv));
+    _mm512_mask_storeu_ps(y + i, m, _mm512_fmadd_ps(av, Load(x + i, m), yv));
   }
 }
 
@@ -296,8 +312,10 @@ extern const KernelTable kAvx512Kernels = {
     .name = "avx512",
     .supported = CpuHasAvx512,
     .gemv_f32 = GemvF32,
-    .dot_f32 = DotF32,
-    .axpy_f32 = AxpyF32,
+    .dot_f32 = Dot<float>,
+    .axpy_f32 = Axpy<float>,
+    .dot_f16 = Dot<uint16_t>,
+    .axpy_f16 = Axpy<uint16_t>,
     .rmsnorm_f32 = RmsNormF32,
     .swiglu_f32 = SwiGluF32,
     .gelu_f32 = scalar::GeluF32,

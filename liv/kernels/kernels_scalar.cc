@@ -1,11 +1,13 @@
 // The scalar reference: plain float loops written for clarity, not speed. Every other
-// variant is tested against these functions, so they follow kernels.h literally.
+// variant is tested against these functions, so they follow kernels.h literally. Halves
+// are converted by liv/quant/blocks.h's reference conversion.
 
 #include <cmath>
 #include <cstddef>
 
 #include "liv/kernels/kernel_variants.h"
 #include "liv/kernels/kernels.h"
+#include "liv/quant/blocks.h"
 
 namespace nas::liv::kernels::scalar {
 
@@ -27,6 +29,16 @@ float DotF32(const float* a, const float* b, size_t n) {
 
 void AxpyF32(float a, const float* x, float* y, size_t n) {
   for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+float DotF16(const float* a, const uint16_t* b, size_t n) {
+  float acc = 0.0f;
+  for (size_t i = 0; i < n; ++i) acc += a[i] * quant::HalfToFloat(b[i]);
+  return acc;
+}
+
+void AxpyF16(float a, const uint16_t* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += a * quant::HalfToFloat(x[i]);
 }
 
 void RmsNormF32(const float* x, const float* w, size_t n, float eps, float* out) {
@@ -137,6 +149,8 @@ extern const KernelTable kScalarKernels = {
     .gemv_f32 = scalar::GemvF32,
     .dot_f32 = scalar::DotF32,
     .axpy_f32 = scalar::AxpyF32,
+    .dot_f16 = scalar::DotF16,
+    .axpy_f16 = scalar::AxpyF16,
     .rmsnorm_f32 = scalar::RmsNormF32,
     .swiglu_f32 = scalar::SwiGluF32,
     .gelu_f32 = scalar::GeluF32,

@@ -79,6 +79,20 @@ absl::StatusOr<WeightType> ParseWeightType(std::string_view name) {
                                                  "\" (known: f32, f16, q8_0, q4_0, 8da4w)"));
 }
 
+std::string_view KvTypeName(KvType type) {
+  return type == KvType::kF16 ? "f16" : "f32";
+}
+
+absl::StatusOr<KvType> ParseKvType(std::string_view name) {
+  for (KvType t : {KvType::kF32, KvType::kF16}) {
+    if (KvTypeName(t) == name) return t;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown KV cache type \"", std::string(name), "\" (known: f32, f16)"));
+}
+
+uint64_t KvElementBytes(KvType type) { return type == KvType::kF16 ? 2 : 4; }
+
 WeightType StorageType(WeightType type, uint64_t cols) {
   const bool blocks_fit = cols % kBlock == 0;
   switch (type) {

@@ -21,6 +21,13 @@ enum class WeightType { kF32, kF16, kQ8_0, kQ4_0, kI4G32 };
 std::string_view WeightTypeName(WeightType type);  // "f32", "f16", "q8_0", "q4_0", "8da4w"
 absl::StatusOr<WeightType> ParseWeightType(std::string_view name);
 
+// The element type of the K/V cache: f32, or IEEE half (converted round to nearest even).
+enum class KvType { kF32, kF16 };
+
+std::string_view KvTypeName(KvType type);  // "f32", "f16"
+absl::StatusOr<KvType> ParseKvType(std::string_view name);
+uint64_t KvElementBytes(KvType type);      // 4, 2
+
 // Bytes of one stored row of `cols` weights. Quantized types use 32-weight blocks (Q8_0:
 // 34 bytes, Q4_0 and 8da4w: 18 bytes); a row whose length is not a multiple of 32 is
 // stored in f16, as llama.cpp falls back (StorageType).
@@ -41,9 +48,9 @@ uint64_t DecodeWeightBytesRead(const ArchSpec& spec, WeightType type);
 
 // Per-sequence state after `context` tokens. KV counts only layers that own their K/V
 // (KV-sharing layers read their source's); a windowed layer keeps min(context, window)
-// positions. Conv state is kernel_size-1 values per channel; recurrent state a
-// head_dim x head_dim matrix per head; both are independent of context. Weight sharing
-// changes no state: every layer keeps its own.
+// positions, of kv_element_bytes per value (KvElementBytes). Conv state is kernel_size-1
+// values per channel; recurrent state a head_dim x head_dim matrix per head; both are
+// independent of context. Weight sharing changes no state: every layer keeps its own.
 struct CacheBytes {
   uint64_t kv = 0;
   uint64_t conv_state = 0;

@@ -33,6 +33,18 @@ uint64_t MixedWidth(const Layer& layer, uint64_t d) {
 
 }  // namespace
 
+uint64_t KvBufferBytes(uint64_t capacity, uint64_t kv_heads, uint64_t head_dim, KvType type) {
+  return (capacity * kv_heads * head_dim * KvElementBytes(type) + 63) / 64 * 64;
+}
+
+uint64_t AttentionScratchFloats(uint64_t tokens, uint64_t capacity, uint64_t head_dim,
+                                KvType type) {
+  const uint64_t block = std::min<uint64_t>(tokens, kAttentionQueryBlock);
+  const uint64_t scores = AlignedFloats(block * capacity);
+  const bool converts = type != KvType::kF32 && tokens > 1;
+  return scores + (converts ? 2 * AlignedFloats(capacity * head_dim) : 0);
+}
+
 MemoryPlan PlanMemory(const ArchSpec& spec, WeightType type, const RuntimeOptions& options) {
   MemoryPlan plan;
   const uint64_t d = spec.d_model();
@@ -54,9 +66,11 @@ MemoryPlan PlanMemory(const ArchSpec& spec, WeightType type, const RuntimeOption
         capacity = std::min<uint64_t>(capacity, uint64_t{a.sliding_window()} + batch);
       }
       plan.kv_capacity[i] = capacity;
-      plan.max_kv_capacity = std::max(plan.max_kv_capacity, capacity);
       plan.kv_cache +=
-          2 * AlignedFloats(capacity * a.num_kv_heads() * a.head_dim()) * kFloat;
+          2 * KvBufferBytes(capacity, a.num_kv_heads(), a.head_dim(), options.kv_type);
+      plan.attention_scratch_stride =
+          std::max(plan.attention_scratch_stride,
+                   AttentionScratchFloats(batch, capacity, a.head_dim(), options.kv_type));
     } else if (layer.has_short_conv()) {
       plan.conv_state +=
           AlignedFloats(uint64_t{layer.short_conv().kernel_size() - 1} * d) * kFloat;
@@ -71,8 +85,7 @@ MemoryPlan PlanMemory(const ArchSpec& spec, WeightType type, const RuntimeOption
                       AlignedFloats(batch * plan.mixed_width) +
                       AlignedFloats(batch * plan.rope_width)) *
                      kFloat;
-  const uint64_t block = std::min<uint64_t>(batch, kAttentionQueryBlock);
-  plan.attention_scratch = threads * AlignedFloats(block * plan.max_kv_capacity) * kFloat;
+  plan.attention_scratch = threads * plan.attention_scratch_stride * kFloat;
   plan.logits = AlignedFloats(spec.vocab_size()) * kFloat;
   // Activations quantized for the widest product with f16 / quantized weights.
   uint64_t widest = 0;

@@ -98,9 +98,7 @@ absl::Status Session::Allocate() {
       {&logits_, AlignedFloats(spec.vocab_size())},
       {&activation_quant_, plan_.activation_quant / sizeof(float)},
   };
-  scratch_stride_ = AlignedFloats(std::min<uint64_t>(batch, kAttentionQueryBlock) *
-                                  plan_.max_kv_capacity);
-  buffers.push_back({&scratch_, scratch_stride_ * options_.threads});
+  buffers.push_back({&scratch_, plan_.attention_scratch_stride * options_.threads});
   const int layers = spec.layers_size();
   kv_k_.assign(layers, nullptr);
   kv_v_.assign(layers, nullptr);
@@ -118,7 +116,9 @@ absl::Status Session::Allocate() {
     }
     if (plan_.kv_capacity[i] > 0) {
       const Attention& a = layer.attention();
-      const uint64_t n = AlignedFloats(plan_.kv_capacity[i] * a.num_kv_heads() * a.head_dim());
+      const uint64_t n = KvBufferBytes(plan_.kv_capacity[i], a.num_kv_heads(), a.head_dim(),
+                                       options_.kv_type) /
+                         sizeof(float);
       buffers.push_back({&kv_k_[i], n});
       buffers.push_back({&kv_v_[i], n});
     } else if (layer.has_short_conv()) {
@@ -246,10 +246,10 @@ void Session::ForwardChunk(const int32_t* tokens, size_t n) {
       });
       const int source = owns_kv ? i : static_cast<int>(a.kv_source_layer());
       const ops::KvCacheView cache{kv_k_[source], kv_v_[source], plan_.kv_capacity[source],
-                                   a.num_kv_heads(), a.head_dim()};
+                                   a.num_kv_heads(), a.head_dim(), options_.kv_type};
       if (owns_kv) ops::WriteKv(cache, k, ldp, v, ldp, n, pos0);
       ops::Attend(pool_, kt, cache, q, ldp, n, pos0, a.num_heads(), a.sliding_window(),
-                  scratch_, scratch_stride_, mixed_, ldm);
+                  scratch_, plan_.attention_scratch_stride, mixed_, ldm);
       project(mixed_, ldm, lw.o, out_, d);
     } else if (layer.has_short_conv()) {
       const ShortConv& c = layer.short_conv();

@@ -1,12 +1,13 @@
 // The executor. A Model is an ArchSpec with its weights (immutable, shareable). A Session
 // runs one sequence on a model: prefill of a prompt (batched over tokens, split into
 // chunks of max_batch) and decode one token at a time, with a K/V cache per attention
-// layer, a state per convolution and per recurrence (a layer that shares another's weights
-// runs on its source's tensors but keeps state of its own). Every buffer is planned
-// (memory_plan.h) and allocated — and touched — when the session is created, so nothing is
-// allocated per step and resident memory matches the plan. Prefill computes logits for
-// the last token only, as llama.cpp does. A session is used from one thread at a time; it
-// owns a pool that runs each operation on `threads` threads.
+// layer (f32 or fp16 elements: RuntimeOptions::kv_type), a state per convolution and per
+// recurrence (a layer that shares another's weights runs on its source's tensors but keeps
+// state of its own). Every buffer is planned (memory_plan.h) and allocated — and touched —
+// when the session is created, so nothing is allocated per step and resident memory
+// matches the plan. Prefill computes logits for the last token only, as llama.cpp does. A
+// session is used from one thread at a time; it owns a pool that runs each operation on
+// `threads` threads.
 #pragma once
 
 #include <cstdint>
@@ -87,12 +88,12 @@ class Session {
   float* proj_ = nullptr;
   float* mixed_ = nullptr;
   float* rope_ = nullptr;
-  float* scratch_ = nullptr;
-  uint64_t scratch_stride_ = 0;
+  float* scratch_ = nullptr;  // plan_.attention_scratch_stride floats per thread
   float* logits_ = nullptr;
   float* activation_quant_ = nullptr;  // plan_.activation_quant bytes (non-f32 weights)
   std::vector<std::vector<double>> rope_inv_freq_;  // per attention layer
-  std::vector<float*> kv_k_, kv_v_, conv_state_, rec_state_;  // per layer, null if none
+  // Per layer, null if none; the K/V caches hold options_.kv_type elements.
+  std::vector<float*> kv_k_, kv_v_, conv_state_, rec_state_;
 };
 
 }  // namespace nas::liv

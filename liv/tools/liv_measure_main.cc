@@ -45,7 +45,7 @@ int Main(int argc, char** argv) {
       "Exit codes: 0 ok (a bound not met or an invalid memory figure is reported in the "
       "JSON), 1 measurement failed, 2 invalid arguments or spec, 3 out of memory (predicted "
       "peak above --memory-cap, or an allocation failed).");
-  std::string model, weights = "f32", output;
+  std::string model, weights = "f32", kv_type = "f32", output;
   MeasureProtocol protocol;
   bool quiet = false, no_noise_probe = false;
   uint32_t repetitions = 0;
@@ -56,6 +56,10 @@ int Main(int argc, char** argv) {
   app.add_flag("--describe", describe,
                "Print this device as JSON (build, ISA path, CPU, memory, OS) and exit");
   app.add_option("-w,--weights", weights, "Weight type: f32, f16, q8_0, q4_0 (GGUF blocks) or 8da4w (int4 per group of 32, int8 activations)")
+      ->capture_default_str();
+  app.add_option("--kv-type", kv_type,
+                 "Element type of the K/V cache: f32, or f16 (IEEE half, rounded to nearest "
+                 "even; half the cache bytes)")
       ->capture_default_str();
   app.add_option("-p,--prompt-lengths", protocol.prompt_lengths,
                  "Prompt lengths to prefill (tokens)")
@@ -131,6 +135,9 @@ int Main(int argc, char** argv) {
   auto type = ParseWeightType(weights);
   if (!type.ok()) return Fail(kExitInvalid, "--weights: " + std::string(type.status().message()));
   protocol.weight_type = *type;
+  auto kv = ParseKvType(kv_type);
+  if (!kv.ok()) return Fail(kExitInvalid, "--kv-type: " + std::string(kv.status().message()));
+  protocol.kv_type = *kv;
   ValidationLimits limits;
   limits.max_parameters = param_cap;
   auto spec = LoadArchSpec(model, limits);

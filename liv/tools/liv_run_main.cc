@@ -36,7 +36,7 @@ nlohmann::json TopLogits(std::span<const float> logits, size_t k) {
 int main(int argc, char** argv) {
   using namespace nas::liv;
   CLI::App app{"liv-run: run a model on token ids and print the top logits."};
-  std::string model;
+  std::string model, kv_type = "f32";
   std::vector<int32_t> tokens;
   size_t top = 5;
   uint32_t generate = 0;
@@ -52,15 +52,22 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", seed, "Seed of the random weights")->capture_default_str();
   app.add_option("-t,--threads", threads, "Threads (0 = physical cores)")->capture_default_str();
+  app.add_option("--kv-type", kv_type,
+                 "Element type of the K/V cache: f32, or f16 (IEEE half, rounded to nearest "
+                 "even)")
+      ->capture_default_str();
   app.add_flag("--json", json, "Print JSON");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  auto kv = ParseKvType(kv_type);
+  if (!kv.ok()) return Fail(2, "--kv-type: " + std::string(kv.status().message()));
   auto spec = LoadArchSpec(model);
   if (!spec.ok()) return Fail(2, std::string(spec.status().message()));
   RuntimeOptions options;
+  options.kv_type = *kv;
   options.threads = threads > 0 ? threads : PhysicalCoreCount();
   options.max_context = static_cast<uint32_t>(tokens.size()) + generate;
   auto built = Model::CreateRandom(*spec, WeightType::kF32, seed, options.threads);
@@ -83,13 +90,15 @@ int main(int argc, char** argv) {
     std::cout << nlohmann::json{{"model", model},
                                 {"parameters", CountParameters(*spec)},
                                 {"seed", seed},
+                                {"kv_type", std::string(KvTypeName(*kv))},
                                 {"isa_path", (*session)->kernels().name},
                                 {"steps", steps}}
                      .dump(2)
               << "\n";
     return 0;
   }
-  std::cout << model << ": " << CountParameters(*spec) << " parameters, f32, seed " << seed
+  std::cout << model << ": " << CountParameters(*spec) << " parameters, f32, KV cache "
+            << KvTypeName(*kv) << ", seed " << seed
             << ", kernels " << (*session)->kernels().name << "\n";
   for (const auto& step : steps) {
     std::cout << "position " << step["position"];

@@ -178,6 +178,7 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
   options.max_context = RequiredContext(protocol);
   options.max_batch = protocol.max_batch;
   options.pin_cpus = protocol.pin_cpus;
+  options.kv_type = protocol.kv_type;
   const MemoryPlan plan = PlanMemory(spec, protocol.weight_type, options);
   const uint64_t probe_bytes = protocol.noise_probe ? BandwidthProbe::RoundedBytes(protocol.noise_probe_bytes) : 0;
   const uint64_t predicted = baseline.vm_rss + plan.total() + probe_bytes;
@@ -302,7 +303,8 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
   sampler.Stop();
   const ProcMemory end = ReadProcMemory();
   const uint64_t peak = std::max(end.vm_hwm, sampler.max_rss_plus_swap());
-  const CacheBytes cache = CacheBytesAt(spec, options.max_context);
+  const CacheBytes cache =
+      CacheBytesAt(spec, options.max_context, KvElementBytes(protocol.kv_type));
   const std::string invalid_reason = InvalidMemoryReason(peak, plan.weights, probe_bytes);
 
   const Summary bandwidth = Summarize(all_probes);
@@ -327,6 +329,7 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
         {"source", source},
         {"parameters", CountParameters(spec)},
         {"weight_type", std::string(WeightTypeName(protocol.weight_type))},
+        {"kv_type", std::string(KvTypeName(protocol.kv_type))},
         {"weight_bytes", plan.weights},
         {"spec", nlohmann::json::parse(spec_json, nullptr, /*allow_exceptions=*/false)}}},
       {"protocol",

@@ -46,6 +46,7 @@ struct MeasureProtocol {
   uint32_t max_batch = 512;
   uint64_t seed = 0;            // weights and prompt tokens
   WeightType weight_type = WeightType::kF32;
+  KvType kv_type = KvType::kF32;  // element type of the K/V caches
 };
 
 // Checks the protocol, including that the pinned CPUs exist here; errors name the flag

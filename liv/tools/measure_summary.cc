@@ -36,6 +36,9 @@ std::string Verdict(const nlohmann::json& point) {
 std::string SummarizeMeasurement(const nlohmann::json& r) {
   std::string out = r["model"]["name"].get<std::string>() + " (" +
                     r["model"]["weight_type"].get<std::string>() + ", " +
+                    (r["model"].contains("kv_type")
+                         ? "KV cache " + r["model"]["kv_type"].get<std::string>() + ", "
+                         : std::string()) +
                     std::to_string(r["model"]["parameters"].get<uint64_t>()) + " parameters) on " +
                     r["cpu"]["model"].get<std::string>() + ", " +
                     std::to_string(r["protocol"]["threads"].get<int>()) + " threads, kernels " +

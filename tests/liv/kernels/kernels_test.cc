@@ -1,5 +1,6 @@
 // Tests of the f32 kernel table: the scalar reference against hand-computed values, then
-// every compiled variant against the scalar reference on odd shapes (normalised MSE).
+// every compiled variant against the scalar reference on odd shapes (normalised MSE); the
+// *_f16 kernels on halves rounded by liv/quant/blocks.h.
 
 #include "liv/kernels/kernels.h"
 
@@ -13,6 +14,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "liv/quant/blocks.h"
 
 namespace nas::liv::kernels {
 
@@ -49,6 +52,13 @@ double Nmse(const std::vector<float>& a, const std::vector<float>& b) {
 }
 double Nmse(float a, float b) { return Nmse(&a, &b, 1); }
 
+// x rounded to fp16 (blocks.h's reference conversion), as an f16 K/V cache stores it.
+std::vector<uint16_t> Halves(const std::vector<float>& x) {
+  std::vector<uint16_t> h(x.size());
+  quant::QuantizeRowF16(x.data(), h.data(), x.size());
+  return h;
+}
+
 // ---- the scalar reference against values computed by hand ------------------------------
 
 TEST(ScalarReference, GemvSmall) {
@@ -71,6 +81,19 @@ TEST(ScalarReference, DotSumAxpy) {
   EXPECT_FLOAT_EQ(y[0], 3.0f);
   EXPECT_FLOAT_EQ(y[1], 5.0f);
   EXPECT_FLOAT_EQ(y[2], 7.0f);
+}
+
+TEST(ScalarReference, DotAndAxpyOfHalves) {
+  // 0.1 is not a half: it reads back as 0.0999755859375 (0x2e66).
+  const float a[] = {1, 2, 3};
+  const std::vector<uint16_t> b = Halves({4, -5, 0.1f});
+  EXPECT_EQ(b[2], 0x2e66);
+  EXPECT_FLOAT_EQ(Scalar().dot_f16(a, b.data(), 3), 4 - 10 + 3 * 0.0999755859375f);
+  float y[] = {1, 1, 1};
+  Scalar().axpy_f16(2.0f, b.data(), y, 3);
+  EXPECT_FLOAT_EQ(y[0], 9.0f);
+  EXPECT_FLOAT_EQ(y[1], -9.0f);
+  EXPECT_FLOAT_EQ(y[2], 1 + 2 * 0.0999755859375f);
 }
 
 TEST(ScalarReference, RmsNormOfThreeFour) {
@@ -201,6 +224,8 @@ TEST(Dispatch, EveryTableIsComplete) {
     EXPECT_NE(t->gemv_f32, nullptr);
     EXPECT_NE(t->dot_f32, nullptr);
     EXPECT_NE(t->axpy_f32, nullptr);
+    EXPECT_NE(t->dot_f16, nullptr);
+    EXPECT_NE(t->axpy_f16, nullptr);
     EXPECT_NE(t->rmsnorm_f32, nullptr);
     EXPECT_NE(t->swiglu_f32, nullptr);
     EXPECT_NE(t->gelu_f32, nullptr);
@@ -281,6 +306,29 @@ TEST_P(KernelParityTest, Axpy) {
     std::vector<float> got = want;
     ref().axpy_f32(-0.75f, x.data(), want.data(), n);
     k().axpy_f32(-0.75f, x.data(), got.data(), n);
+    EXPECT_LE(Nmse(got.data(), want.data(), n), kMaxNmse) << n;
+    EXPECT_EQ(got[n], want[n]) << "wrote past y: " << n;
+  }
+}
+
+TEST_P(KernelParityTest, DotF16) {
+  for (size_t n : kSizes) {
+    const std::vector<float> a = Random(n, -0.5f, 1, n);
+    const std::vector<uint16_t> b = Halves(Random(n, -0.5f, 1, n + 1));
+    EXPECT_LE(Nmse(k().dot_f16(a.data(), b.data(), n), ref().dot_f16(a.data(), b.data(), n)),
+              kMaxNmse)
+        << n;
+  }
+  EXPECT_EQ(k().dot_f16(nullptr, nullptr, 0), 0.0f);
+}
+
+TEST_P(KernelParityTest, AxpyF16) {
+  for (size_t n : kSizes) {
+    const std::vector<uint16_t> x = Halves(Random(n, -1, 1, n));
+    std::vector<float> want = Random(n + 1, -1, 1, n + 1);
+    std::vector<float> got = want;
+    ref().axpy_f16(-0.75f, x.data(), want.data(), n);
+    k().axpy_f16(-0.75f, x.data(), got.data(), n);
     EXPECT_LE(Nmse(got.data(), want.data(), n), kMaxNmse) << n;
     EXPECT_EQ(got[n], want[n]) << "wrote past y: " << n;
   }

@@ -41,8 +41,17 @@ TEST(CostModelTest, WeightTypeNamesRoundTrip) {
   EXPECT_FALSE(ParseWeightType("q5_k").ok());
 }
 
+TEST(CostModelTest, KvTypeNamesRoundTrip) {
+  for (auto t : {KvType::kF32, KvType::kF16}) EXPECT_EQ(*ParseKvType(KvTypeName(t)), t);
+  EXPECT_EQ(KvElementBytes(KvType::kF32), 4u);
+  EXPECT_EQ(KvElementBytes(KvType::kF16), 2u);
+  const auto bad = ParseKvType("q8_0");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "unknown KV cache type \"q8_0\" (known: f32, f16)");
+}
+
 TEST(CostModelTest, Lfm2KvCacheIs12KibPerTokenInF16) {
-  const CacheBytes c = CacheBytesAt(Lfm2_350m(), 4096, /*kv_element_bytes=*/2);
+  const CacheBytes c = CacheBytesAt(Lfm2_350m(), 4096, KvElementBytes(KvType::kF16));
   EXPECT_EQ(c.kv, 4096ull * 12 * 1024);
   EXPECT_EQ(c.conv_state, 10ull * 2 * 1024 * 4);  // kernel 3 keeps 2 values per channel
   EXPECT_EQ(c.recurrent_state, 0u);

@@ -1,6 +1,7 @@
 // Each operation against a naive scalar reference written here, on small shapes: RMSNorm,
-// RoPE, per-head q/k norm, GQA attention (full and windowed, prefill and decode), the
-// causal depthwise convolution with carried state, the recurrence and SwiGLU.
+// RoPE, per-head q/k norm, GQA attention (full and windowed, prefill and decode, f32 and
+// f16 K/V caches), the causal depthwise convolution with carried state, the recurrence and
+// SwiGLU.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,8 +12,10 @@
 #include "liv/ops/matmul.h"
 #include "liv/ops/recurrence.h"
 #include "liv/ops/short_conv.h"
+#include "liv/quant/blocks.h"
 #include "liv/runtime/memory_plan.h"
 #include "tests/liv/runtime/reference_model.h"
+#include "tests/liv/runtime/session_test_util.h"
 
 namespace nas::liv {
 namespace {
@@ -106,27 +109,53 @@ std::vector<double> NaiveAttention(const std::vector<float>& q, const std::vecto
   return out;
 }
 
+// x rounded to fp16 and back, as an f16 K/V cache holds it.
+std::vector<float> RoundedToHalf(const std::vector<float>& x) {
+  std::vector<uint16_t> h(x.size());
+  std::vector<float> out(x.size());
+  quant::QuantizeRowF16(x.data(), h.data(), x.size());
+  quant::DequantizeRowF16(h.data(), out.data(), x.size());
+  return out;
+}
+
+// Both cache types, with chunks of one token (decode), of one query block and of several
+// (prefill) and windows that make the ring wrap: an f16 cache computes attention over the
+// halves of K and V (so it matches the naive attention of the rounded K/V as closely as
+// the f32 cache matches the exact one) and stays close to the f32 cache.
 TEST_P(OpsTest, GroupedQueryAttentionFullAndWindowedPrefillAndDecode) {
   const size_t tokens = 150, heads = 6, kv_heads = 2, hd = 8;
   const auto q = Random(tokens * heads * hd, 6), k = Random(tokens * kv_heads * hd, 7),
              v = Random(tokens * kv_heads * hd, 8);
+  const auto k16 = RoundedToHalf(k), v16 = RoundedToHalf(v);
   for (size_t window : {size_t{0}, size_t{5}, size_t{70}}) {
     for (size_t chunk : {size_t{1}, size_t{64}, size_t{150}}) {
-      SCOPED_TRACE("window " + std::to_string(window) + " chunk " + std::to_string(chunk));
-      const uint64_t capacity = window ? std::min<size_t>(tokens, window + chunk) : tokens;
-      std::vector<float> kc(capacity * kv_heads * hd), vc(kc.size());
-      const ops::KvCacheView cache{kc.data(), vc.data(), capacity, kv_heads, hd};
-      std::vector<float> scratch(2 * std::min<size_t>(chunk, kAttentionQueryBlock) * capacity);
-      std::vector<float> out(tokens * heads * hd);
-      for (size_t t0 = 0; t0 < tokens; t0 += chunk) {
-        const size_t n = std::min(chunk, tokens - t0);
-        ops::WriteKv(cache, &k[t0 * kv_heads * hd], kv_heads * hd, &v[t0 * kv_heads * hd],
-                     kv_heads * hd, n, t0);
-        ops::Attend(pool_, kt_, cache, &q[t0 * heads * hd], heads * hd, n, t0, heads, window,
-                    scratch.data(), scratch.size() / 2, &out[t0 * heads * hd], heads * hd);
+      std::vector<float> outs[2];
+      for (KvType type : {KvType::kF32, KvType::kF16}) {
+        SCOPED_TRACE("window " + std::to_string(window) + " chunk " + std::to_string(chunk) +
+                     " " + std::string(KvTypeName(type)));
+        const uint64_t capacity = window ? std::min<size_t>(tokens, window + chunk) : tokens;
+        // Two caches' worth of K and V storage in either type (f16 uses half of it).
+        std::vector<float> kc(capacity * kv_heads * hd), vc(kc.size());
+        const ops::KvCacheView cache{kc.data(), vc.data(), capacity, kv_heads, hd, type};
+        const size_t stride = AttentionScratchFloats(chunk, capacity, hd, type);
+        std::vector<float> scratch(2 * stride);
+        std::vector<float>& out = outs[type == KvType::kF16];
+        out.assign(tokens * heads * hd, 0.0f);
+        for (size_t t0 = 0; t0 < tokens; t0 += chunk) {
+          const size_t n = std::min(chunk, tokens - t0);
+          ops::WriteKv(cache, &k[t0 * kv_heads * hd], kv_heads * hd, &v[t0 * kv_heads * hd],
+                       kv_heads * hd, n, t0);
+          ops::Attend(pool_, kt_, cache, &q[t0 * heads * hd], heads * hd, n, t0, heads, window,
+                      scratch.data(), stride, &out[t0 * heads * hd], heads * hd);
+        }
+        const bool f16 = type == KvType::kF16;
+        ExpectClose(out,
+                    NaiveAttention(q, f16 ? k16 : k, f16 ? v16 : v, tokens, heads, kv_heads, hd,
+                                   window),
+                    1e-5, "attention");
       }
-      ExpectClose(out, NaiveAttention(q, k, v, tokens, heads, kv_heads, hd, window), 1e-5,
-                  "attention");
+      EXPECT_LT(testing::RelativeL2Error(outs[1], outs[0]), 2e-3)
+          << "f16 against f32 cache, window " << window << " chunk " << chunk;
     }
   }
 }

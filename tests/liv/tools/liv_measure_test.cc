@@ -1,8 +1,9 @@
 // liv-measure end to end: the JSON it prints (including the adaptive protocol's intervals,
 // bounds and noise probes), its errors and exit codes (2 bad arguments, 3 out of memory),
-// CPU pinning, and its peak memory against the cost model's prediction (within 10%), for
-// LFM2-350M and for attention-only and conv-only specs at 512 and 4096 context, and for a
-// spec with cross-layer weight sharing against its unshared twin.
+// CPU pinning, the f16 K/V cache option, and its peak memory against the cost model's
+// prediction (within 10%), for LFM2-350M and for attention-only and conv-only specs at 512
+// and 4096 context, and for a spec with cross-layer weight sharing against its unshared
+// twin.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -164,6 +165,25 @@ TEST(LivMeasureTest, NoNoiseProbeLeavesTheProbeOut) {
   EXPECT_EQ(j["memory"]["probe_bytes"], 0);
 }
 
+// --kv-type f16: reported next to the weight type; the planned and the cost model's K/V
+// bytes are both half of the f32 cache's.
+TEST(LivMeasureTest, F16KvCacheIsReportedAndHalvesTheKvBytes) {
+  nlohmann::json j[2];
+  int i = 0;
+  for (const char* kv : {"f32", "f16"}) {
+    j[i] = Measure("-m " + Spec("attention_only.textproto") +
+                   " -p 16 -d 4 -n 2 -t 1 -r 1 --warmups 0 --no-noise-probe --kv-type " + kv);
+    ASSERT_FALSE(j[i].is_discarded());
+    EXPECT_EQ(j[i]["model"]["weight_type"], "f32");
+    EXPECT_EQ(j[i]["model"]["kv_type"], kv);
+    EXPECT_EQ(j[i]["memory"]["plan"]["kv_cache"],
+              j[i]["memory"]["cache_bytes_at_max_context"]["kv"]);
+    ++i;
+  }
+  EXPECT_EQ(2 * j[1]["memory"]["plan"]["kv_cache"].get<uint64_t>(),
+            j[0]["memory"]["plan"]["kv_cache"].get<uint64_t>());
+}
+
 TEST(LivMeasureTest, PinsToTheListedCpus) {
   const auto j = Measure("-m " + Spec("conv_only.textproto") + " -p 16 -d 0 -n 2 -r 2 --pin-cpus 0");
   ASSERT_FALSE(j.is_discarded());
@@ -218,6 +238,7 @@ TEST(LivMeasureTest, BadArgumentsGiveOneLineErrors) {
   const Case cases[] = {
       {"-m LFM2-9B", "is neither a preset"},
       {"-m LFM2-350M -w q5_k", "--weights: unknown weight type \"q5_k\""},
+      {"-m LFM2-350M --kv-type q8_0", "--kv-type: unknown KV cache type \"q8_0\""},
       {"-m LFM2-350M -r 0", "--repetitions: must be >= 1"},
       {"-m LFM2-350M -p 0", "--prompt-lengths: lengths must be >= 1"},
       {"-m LFM2-350M -p 64 -d 0 --max-context 32", "--max-context: 32 is smaller than 64"},
@@ -240,6 +261,7 @@ TEST(LivMeasureTest, HelpExplainsTheTool) {
   EXPECT_NE(r.out.find("LFM2-350M"), std::string::npos);
   for (const char* text : {"--min-repetitions", "--max-repetitions", "--max-seconds",
                            "--target-ci", "--no-noise-probe", "--pin-cpus", "--memory-cap",
+                           "--kv-type",
                            "3 out of memory"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text;
   }

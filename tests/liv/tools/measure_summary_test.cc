@@ -46,6 +46,13 @@ TEST(MeasureSummaryTest, ShowsIntervalsVerdictsNoiseAndMemoryValidity) {
             std::string::npos) << s;
 }
 
+TEST(MeasureSummaryTest, NamesTheKvCacheTypeNextToTheWeightType) {
+  nlohmann::json d = Document();
+  d["model"]["kv_type"] = "f16";
+  const std::string s = SummarizeMeasurement(d);
+  EXPECT_NE(s.find("tiny (f32, KV cache f16, 1000 parameters)"), std::string::npos) << s;
+}
+
 TEST(MeasureSummaryTest, OlderDocumentsStillSummarize) {
   nlohmann::json d = Document();
   d.erase("machine_noise");
