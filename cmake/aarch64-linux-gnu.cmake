@@ -21,24 +21,8 @@
 # so that an amd64 library can never be picked (it would fail at link time anyway).
 # Programs (protoc) are the host's: find-root mode NEVER for programs.
 #
-# Android (a later issue adds it officially): do not use this file; use the NDK's own
-# toolchain file, which sets CMAKE_SYSTEM_NAME Android, CMAKE_SYSTEM_PROCESSOR aarch64 (so
-# the x86 SIMD gate in liv/CMakeLists.txt is off in the same way), the clang compilers,
-# the sysroot, and find-root mode ONLY for libraries, headers and packages:
-#
-#   cmake -S . -B build-android -G Ninja \
-#     -DCMAKE_TOOLCHAIN_FILE=$ANDROID_NDK_HOME/build/cmake/android.toolchain.cmake \
-#     -DANDROID_ABI=arm64-v8a -DANDROID_PLATFORM=android-28 -DANDROID_STL=c++_static \
-#     -DCMAKE_FIND_ROOT_PATH=/path/to/android-arm64-prefix \
-#     -DProtobuf_PROTOC_EXECUTABLE=/usr/bin/protoc \
-#     -DNAS_BUILD_AGENT=OFF -DNAS_BUILD_TESTS=OFF -DNAS_BUILD_BENCHMARKS=OFF
-#
-# Debian ships no Android builds of protobuf, absl or OpenBLAS: they must be built with the
-# same NDK (and ANDROID_STL) into that prefix, protobuf at the host protoc's version
-# (3.21.12 on Debian 12), and the prefix appended to CMAKE_FIND_ROOT_PATH as above (the NDK
-# file re-roots every search into its sysroot and the listed roots). Prefer static
-# libraries there, so that the binary can be pushed with `adb push` and run from
-# /data/local/tmp without shipping shared libraries beside it.
+# Android: do not use this file; use the NDK's own toolchain file, with protobuf, absl and
+# OpenBLAS built by the same NDK into a prefix: docs/android-ndk.md.
 
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)

@@ -14,7 +14,7 @@
 # QEMU_LD_PREFIX (those would point at /usr/aarch64-linux-gnu, the cross libc alone, which
 # lacks protobuf, absl and OpenBLAS), and the same binary runs natively on an arm64
 # Debian 12 with those libraries. A fully static binary (for a phone) is the NDK's job:
-# see cmake/aarch64-linux-gnu.cmake.
+# see docs/android-ndk.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build-aarch64

@@ -8,6 +8,8 @@
 //   BM_Decode/depth:<d>              tokens_per_s, ms_per_token, bytes_per_second (weight
 //                                    bytes streamed per token), frac_of_read_bw (N threads),
 //                                    frac_of_adjacent_read_bw (bandwidth probed between steps)
+//   BM_Tg<n>                         llama-bench's tg<n> (--tg_tokens, default 128): the same
+//                                    counters over n steps decoded from an empty cache
 // The references are measured in main before any benchmark runs (the best of several
 // passes: a roofline, so the fractions err low; the values are in the context as
 // ref_at_start_*) and raised to what BM_ReadBandwidth / BM_SgemmReference measure if that is
@@ -20,7 +22,9 @@
 //
 // Decode at depth d times steps at positions [d, d + kDecodeWindow): the session is
 // prefilled to d outside the timed region and prefilled again (untimed) when a window is
-// used up; the session is shared by all model benchmarks.
+// used up; the session is shared by all model benchmarks. BM_Tg<n> is llama-bench's text
+// generation test: each iteration resets the session (untimed) and times n decode steps
+// from position 0, so tokens_per_s is n over the time of all n (BM_Prefill/512 is its pp512).
 
 #include <benchmark/benchmark.h>
 
@@ -61,6 +65,7 @@ struct Config {
   int threads = 0;  // 0: physical cores
   uint32_t prefill_tokens = 512;
   std::vector<uint32_t> decode_depths = {0, 4096};
+  uint32_t tg_tokens = 128;  // BM_Tg<n>; 0 = not registered
   double target_seconds = 3.0;
   uint64_t seed = 1;
   WeightType weights = WeightType::kF32;
@@ -207,6 +212,46 @@ absl::Status Refill(Session& session, uint32_t depth) {
   return session.Prefill(std::span<const int32_t>(g->tokens.data(), depth)).status();
 }
 
+// One iteration of decode: an untimed pass of the bandwidth probe (the bandwidth under the
+// same conditions, for a machine whose bandwidth moves during the run: a VM whose vCPUs
+// migrate between chiplets shows two levels, seconds apart), then `steps` timed steps.
+absl::Status TimedDecode(benchmark::State& state, Session& session, uint32_t steps,
+                         double& seconds, double& probe_seconds) {
+  const Clock::time_point probe_start = Clock::now();
+  benchmark::DoNotOptimize(g->probe->Pass(*g->pool_n));
+  probe_seconds += Since(probe_start);
+  absl::Status status;
+  TimeIteration(state, seconds, [&] {
+    for (uint32_t i = 0; i < steps && status.ok(); ++i) {
+      auto logits = session.Decode(g->tokens[session.position() % g->tokens.size()]);
+      status = logits.status();
+      if (logits.ok()) benchmark::DoNotOptimize(logits->data());
+    }
+  });
+  return status;
+}
+
+// The counters of a decode benchmark whose iterations each decode `steps` tokens doing
+// `flops` FLOPs, against the read bandwidth references (the run's and the adjacent probes').
+void SetDecodeCounters(benchmark::State& state, uint32_t steps, double flops, double seconds,
+                       double probe_seconds) {
+  const double bytes = static_cast<double>(g->decode_bytes_per_token) * steps;
+  const double tokens_per_s = Rate(state, steps, seconds);
+  state.counters["tokens_per_s"] = tokens_per_s;
+  state.counters["ms_per_token"] = tokens_per_s > 0.0 ? 1000.0 / tokens_per_s : 0.0;
+  state.counters["bytes_per_second"] = Rate(state, bytes, seconds);
+  state.counters["FLOP/s"] = Rate(state, flops, seconds);
+  if (g->read_bw_n > 0.0) {
+    state.counters["frac_of_read_bw"] = Rate(state, bytes, seconds) / g->read_bw_n;
+    state.counters["ref_read_bw"] = g->read_bw_n;
+  }
+  const double adjacent_bw = Rate(state, static_cast<double>(g->probe->bytes()), probe_seconds);
+  if (adjacent_bw > 0.0) {
+    state.counters["adjacent_read_bw"] = adjacent_bw;
+    state.counters["frac_of_adjacent_read_bw"] = Rate(state, bytes, seconds) / adjacent_bw;
+  }
+}
+
 void BM_Decode(benchmark::State& state, uint32_t depth) {
   Session* session = GetSession(state);
   if (session == nullptr) return;
@@ -219,41 +264,32 @@ void BM_Decode(benchmark::State& state, uint32_t depth) {
         return;
       }
     }
-    // One untimed pass of the bandwidth probe right before the steps: the bandwidth under
-    // the same conditions, for a machine whose bandwidth moves during the run (a VM whose
-    // vCPUs migrate between chiplets shows two levels, seconds apart).
-    const Clock::time_point probe_start = Clock::now();
-    benchmark::DoNotOptimize(g->probe->Pass(*g->pool_n));
-    probe_seconds += Since(probe_start);
-    absl::Status status;
-    TimeIteration(state, seconds, [&] {
-      for (int i = 0; i < kDecodeSteps && status.ok(); ++i) {
-        auto logits = session->Decode(g->tokens[session->position() % g->tokens.size()]);
-        status = logits.status();
-        if (logits.ok()) benchmark::DoNotOptimize(logits->data());
-      }
-    });
-    if (!status.ok()) {
+    if (absl::Status status = TimedDecode(state, *session, kDecodeSteps, seconds, probe_seconds);
+        !status.ok()) {
       state.SkipWithError(std::string(status.message()).c_str());
       return;
     }
   }
-  const double bytes = static_cast<double>(g->decode_bytes_per_token) * kDecodeSteps;
-  const double tokens_per_s = Rate(state, kDecodeSteps, seconds);
-  state.counters["tokens_per_s"] = tokens_per_s;
-  state.counters["ms_per_token"] = tokens_per_s > 0.0 ? 1000.0 / tokens_per_s : 0.0;
-  state.counters["bytes_per_second"] = Rate(state, bytes, seconds);
-  state.counters["FLOP/s"] =
-      Rate(state, static_cast<double>(DecodeFlops(g->spec, depth)) * kDecodeSteps, seconds);
-  if (g->read_bw_n > 0.0) {
-    state.counters["frac_of_read_bw"] = Rate(state, bytes, seconds) / g->read_bw_n;
-    state.counters["ref_read_bw"] = g->read_bw_n;
+  SetDecodeCounters(state, kDecodeSteps,
+                    static_cast<double>(DecodeFlops(g->spec, depth)) * kDecodeSteps, seconds,
+                    probe_seconds);
+}
+
+void BM_Tg(benchmark::State& state, uint32_t n) {
+  Session* session = GetSession(state);
+  if (session == nullptr) return;
+  double seconds = 0.0, probe_seconds = 0.0;
+  for (auto _ : state) {
+    session->Reset();
+    if (absl::Status status = TimedDecode(state, *session, n, seconds, probe_seconds);
+        !status.ok()) {
+      state.SkipWithError(std::string(status.message()).c_str());
+      return;
+    }
   }
-  const double adjacent_bw = Rate(state, static_cast<double>(g->probe->bytes()), probe_seconds);
-  if (adjacent_bw > 0.0) {
-    state.counters["adjacent_read_bw"] = adjacent_bw;
-    state.counters["frac_of_adjacent_read_bw"] = Rate(state, bytes, seconds) / adjacent_bw;
-  }
+  double flops = 0.0;  // step j runs at depth j
+  for (uint32_t j = 0; j < n; ++j) flops += static_cast<double>(DecodeFlops(g->spec, j));
+  SetDecodeCounters(state, n, flops, seconds, probe_seconds);
 }
 
 void RegisterAll() {
@@ -293,6 +329,12 @@ void RegisterAll() {
     const int64_t max_iterations = depth == 0 ? 100000 : 2 * per_window;
     benchmark::RegisterBenchmark(absl::StrCat("BM_Decode/depth:", depth).c_str(), BM_Decode, depth)
         ->Iterations(IterationsFor(step_seconds * kDecodeSteps, per_window, max_iterations))
+        ->Unit(benchmark::kMillisecond)
+        ->UseManualTime();
+  }
+  if (const uint32_t n = g->config.tg_tokens; n > 0) {
+    benchmark::RegisterBenchmark(absl::StrCat("BM_Tg", n).c_str(), BM_Tg, n)
+        ->Iterations(IterationsFor(step_seconds * n, 2, 10000))
         ->Unit(benchmark::kMillisecond)
         ->UseManualTime();
   }
@@ -341,6 +383,21 @@ std::string Verdict(double frac, double target) {
   return absl::StrFormat(", target >= %.2f: %s", target, frac >= target ? "met" : "NOT met");
 }
 
+// One summary line of a decode benchmark (nothing if it did not run).
+void AppendDecodeLine(const CapturingReporter& r, const std::string& name,
+                      const std::string& label, std::string& s) {
+  const double tps = r.Get(name, "tokens_per_s");
+  if (std::isnan(tps)) return;
+  const double frac = r.Get(name, "frac_of_read_bw");
+  absl::StrAppendFormat(&s,
+                        "  %s: %.2f tok/s, %.2f ms/token (%.1f GB/s = %.2f of read bandwidth "
+                        "%.1f GB/s%s; %.2f of the %.1f GB/s measured between its steps)\n",
+                        label, tps, r.Get(name, "ms_per_token"),
+                        r.Get(name, "bytes_per_second") / 1e9, frac, g->read_bw_n / 1e9,
+                        Verdict(frac, 0.7), r.Get(name, "frac_of_adjacent_read_bw"),
+                        r.Get(name, "adjacent_read_bw") / 1e9);
+}
+
 // The summary, with the references measured again after the benchmarks: a reference
 // that moved by more than 10% means the machine changed under the run (another load,
 // throttling), so the fractions above should not be trusted.
@@ -379,18 +436,12 @@ void PrintSummary(const CapturingReporter& r) {
                           g->sgemm_flops_per_s / 1e9, Verdict(frac, 0.5));
   }
   for (uint32_t depth : g->config.decode_depths) {
-    const std::string name = absl::StrCat("BM_Decode/depth:", depth);
-    const double dtps = r.Get(name, "tokens_per_s");
-    if (std::isnan(dtps)) continue;
-    const double frac = r.Get(name, "frac_of_read_bw");
-    absl::StrAppendFormat(&s,
-                          "  decode depth %u: %.2f tok/s, %.2f ms/token (%.1f GB/s = %.2f of "
-                          "read bandwidth %.1f GB/s%s; %.2f of the %.1f GB/s measured between "
-                          "its steps)\n",
-                          depth, dtps, r.Get(name, "ms_per_token"),
-                          r.Get(name, "bytes_per_second") / 1e9, frac, g->read_bw_n / 1e9,
-                          Verdict(frac, 0.7), r.Get(name, "frac_of_adjacent_read_bw"),
-                          r.Get(name, "adjacent_read_bw") / 1e9);
+    AppendDecodeLine(r, absl::StrCat("BM_Decode/depth:", depth),
+                     absl::StrCat("decode depth ", depth), s);
+  }
+  if (g->config.tg_tokens > 0) {
+    AppendDecodeLine(r, absl::StrCat("BM_Tg", g->config.tg_tokens),
+                     absl::StrCat("tg", g->config.tg_tokens, " (from an empty cache)"), s);
   }
   std::cerr << s << std::flush;
 }
@@ -405,6 +456,8 @@ void PrintHelp() {
       "                           (default: physical cores)\n"
       "  --prefill_tokens=N       prompt length of BM_Prefill and the sgemm reference (512)\n"
       "  --decode_depths=D,...    cached tokens before the timed decode steps (0,4096)\n"
+      "  --tg_tokens=N            tokens BM_Tg<N> decodes from an empty cache, as llama-bench's\n"
+      "                           tg128 (128; 0 = no BM_Tg)\n"
       "  --target_seconds=S       timed seconds each benchmark aims for (3)\n"
       "  --seed=N                 seed of the random weights and prompt (1)\n"
       "  --weights=TYPE           f32 (default), f16, q8_0, q4_0 or 8da4w\n"
@@ -446,6 +499,10 @@ std::string ParseOwnFlags(int* argc, char** argv, Config* config) {
           return absl::StrCat("--decode_depths: '", part, "' is not an integer in [0, 1048576]");
         }
         config->decode_depths.push_back(depth);
+      }
+    } else if (ParseFlag(arg, "--tg_tokens", &v)) {
+      if (!absl::SimpleAtoi(v, &config->tg_tokens) || config->tg_tokens > 65536) {
+        return absl::StrCat("--tg_tokens: '", v, "' is not an integer in [0, 65536]");
       }
     } else if (ParseFlag(arg, "--target_seconds", &v)) {
       if (!absl::SimpleAtod(v, &config->target_seconds) || !(config->target_seconds > 0.0) ||
@@ -497,7 +554,8 @@ int Main(int argc, char** argv) {
   bench.options.threads = config.threads;
   bench.options.kv_type = config.kv;
   bench.options.max_batch = std::max<uint32_t>(512, config.prefill_tokens);  // one chunk
-  bench.options.max_context = std::max<uint32_t>(config.prefill_tokens, max_depth + kDecodeWindow);
+  bench.options.max_context =
+      std::max({config.prefill_tokens, max_depth + kDecodeWindow, config.tg_tokens});
   bench.plan = PlanMemory(bench.spec, config.weights, bench.options);
   // A decode step streams every weight once (shared weights once per layer that uses them),
   // except the embedding when it is not also the output projection: then only the token's

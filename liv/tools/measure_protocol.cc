@@ -69,6 +69,7 @@ nlohmann::json PlanJson(const MemoryPlan& plan) {
           {"conv_state", plan.conv_state},
           {"recurrent_state", plan.recurrent_state},
           {"activations", plan.activations},
+          {"activation_quant", plan.activation_quant},
           {"attention_scratch", plan.attention_scratch},
           {"logits", plan.logits},
           {"total", plan.total()}};

@@ -1,9 +1,9 @@
 // liv-measure end to end: the JSON it prints (including the adaptive protocol's intervals,
 // bounds and noise probes), its errors and exit codes (2 bad arguments, 3 out of memory),
 // CPU pinning, the f16 K/V cache option, and its peak memory against the cost model's
-// prediction (within 10%), for LFM2-350M and for attention-only and conv-only specs at 512
-// and 4096 context, and for a spec with cross-layer weight sharing against its unshared
-// twin.
+// prediction (within 10%), for attention-only and conv-only specs at 512 and 4096 context,
+// and for a spec with cross-layer weight sharing against its unshared twin (LFM2-350M's
+// peak memory is in liv_measure_peak_memory_test.cc).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -27,9 +27,7 @@ std::string Spec(const std::string& name) {
 }
 
 nlohmann::json Measure(const std::string& args) {
-  RunResult r = RunCommand(NAS_LIV_MEASURE_BIN, args + " --quiet");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return nlohmann::json::parse(r.out, nullptr, false);
+  return nas::liv::testing::RunJson(NAS_LIV_MEASURE_BIN, args + " --quiet");
 }
 
 double PeakOverPredicted(const nlohmann::json& j) {
@@ -325,16 +323,6 @@ TEST(LivMeasureTest, WeightSharingLowersPeakMemoryByTheSharedBytes) {
   const double saved = j[1]["memory"]["peak_bytes"].get<double>() -
                        j[0]["memory"]["peak_bytes"].get<double>();
   EXPECT_NEAR(saved / static_cast<double>(twin_bytes - shared_bytes), 1.0, 0.15);
-}
-
-TEST(LivMeasureTest, Lfm2_350mPeakMemoryAt4096ContextMatchesPrediction) {
-  const auto j = Measure("-m LFM2-350M -p 4096 -d 0 -n 2 -r 1 --warmups 0 -t 2");
-  ASSERT_FALSE(j.is_discarded());
-  EXPECT_EQ(j["model"]["parameters"], 354483968);
-  EXPECT_EQ(j["protocol"]["max_context"], 4096);
-  EXPECT_NEAR(PeakOverPredicted(j), 1.0, 0.10);
-  EXPECT_GE(j["memory"]["peak_bytes"].get<uint64_t>(), 354483968ull * 4);
-  EXPECT_TRUE(j["memory"]["valid"].get<bool>());
 }
 
 }  // namespace

@@ -33,4 +33,10 @@ RunResult RunCommand(const std::string& binary, const std::string& args) {
   return r;
 }
 
+nlohmann::json RunJson(const std::string& binary, const std::string& args) {
+  RunResult r = RunCommand(binary, args);
+  EXPECT_EQ(r.exit_code, 0) << binary << " " << args << "\n" << r.err;
+  return nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+}
+
 }  // namespace nas::liv::testing

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "nlohmann/json.hpp"
+
 namespace nas::liv::testing {
 
 struct RunResult {
@@ -11,5 +13,9 @@ struct RunResult {
 };
 
 RunResult RunCommand(const std::string& binary, const std::string& args);
+
+// Runs the command and parses its stdout as JSON: a test failure (with its stderr) unless it
+// exits 0, and a discarded value (is_discarded()) when stdout is not JSON.
+nlohmann::json RunJson(const std::string& binary, const std::string& args);
 
 }  // namespace nas::liv::testing
