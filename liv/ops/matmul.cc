@@ -10,6 +10,7 @@ namespace nas::liv::ops {
 namespace {
 
 constexpr size_t kGemvRowGrain = 16;
+constexpr size_t kGemvChunkRows = 64;  // decode's unit of balancing (RunBalanced)
 constexpr size_t kGemmColumnGrain = 64;
 
 void MatMulF32(ThreadPool& pool, const kernels::KernelTable& kt, const float* x, size_t ldx,
@@ -90,10 +91,8 @@ void MatMul(ThreadPool& pool, const kernels::KernelTable& kt, const quant::Quant
     QuantizeActivations(pool, qt, w, x, ldx, tokens, k, scratch);
   }
   const size_t blocks = k / quant::kBlockSize;
-  const size_t grain = tokens == 1 ? kGemvRowGrain : kGemmColumnGrain;
-  pool.Run([&](int thread) {
-    auto [begin, end] = ThreadPool::Slice(n, thread, pool.size(), grain);
-    if (begin >= end) return;
+  // Output rows [begin, end), begin and end multiples of 16 (or end = n).
+  auto multiply_rows = [&](size_t begin, size_t end) {
     const size_t rows = end - begin;
     float* out = y + begin;
     switch (w.type) {
@@ -152,6 +151,14 @@ void MatMul(ThreadPool& pool, const kernels::KernelTable& kt, const quant::Quant
       case WeightType::kF32:
         break;
     }
+  };
+  if (tokens == 1) {
+    RunBalanced(pool, n, kGemvRowGrain, kGemvChunkRows, multiply_rows);
+    return;
+  }
+  pool.Run([&](int thread) {
+    auto [begin, end] = ThreadPool::Slice(n, thread, pool.size(), kGemmColumnGrain);
+    if (begin < end) multiply_rows(begin, end);
   });
 }
 

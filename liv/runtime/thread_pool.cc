@@ -1,5 +1,7 @@
 #include "liv/runtime/thread_pool.h"
 
+#include <tuple>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -87,6 +89,69 @@ void ThreadPool::WorkerLoop(int index) {
     (*task_)(index);
     pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
+}
+
+namespace {
+
+// One slice's unclaimed range [front, back), packed as back << 32 | front so that the
+// owner (taking from the front) and thieves (from the back) claim chunks by compare and
+// swap without ever overlapping.
+struct alignas(64) ClaimableRange {
+  std::atomic<uint64_t> packed{0};
+
+  void Reset(size_t front, size_t back) {
+    packed.store(static_cast<uint64_t>(back) << 32 | front, std::memory_order_relaxed);
+  }
+  // [begin, end) taken from the front (owner) or the back (thief); begin == end when empty.
+  std::pair<size_t, size_t> Take(size_t chunk, bool from_front) {
+    uint64_t seen = packed.load(std::memory_order_relaxed);
+    while (true) {
+      const size_t front = seen & 0xffffffffu, back = seen >> 32;
+      if (front >= back) return {front, front};
+      size_t begin = front, end = back;
+      if (from_front) {
+        end = back - front > chunk ? front + chunk : back;
+      } else {
+        begin = back - front > chunk ? back - chunk : front;
+      }
+      const uint64_t rest = from_front ? static_cast<uint64_t>(back) << 32 | end
+                                       : static_cast<uint64_t>(begin) << 32 | front;
+      if (packed.compare_exchange_weak(seen, rest, std::memory_order_relaxed)) {
+        return {begin, end};
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void RunBalanced(ThreadPool& pool, size_t n, size_t grain, size_t chunk,
+                 absl::FunctionRef<void(size_t begin, size_t end)> fn) {
+  const int threads = pool.size();
+  if (threads == 1 || threads > kMaxBalancedThreads || n > 0xffffffffu) {
+    pool.Run([&](int thread) {
+      auto [begin, end] = ThreadPool::Slice(n, thread, threads, grain);
+      if (begin < end) fn(begin, end);
+    });
+    return;
+  }
+  ClaimableRange ranges[kMaxBalancedThreads];
+  for (int i = 0; i < threads; ++i) {
+    auto [begin, end] = ThreadPool::Slice(n, i, threads, grain);
+    ranges[i].Reset(begin, end);
+  }
+  pool.Run([&](int thread) {
+    for (auto [b, e] = ranges[thread].Take(chunk, true); b < e;
+         std::tie(b, e) = ranges[thread].Take(chunk, true)) {
+      fn(b, e);
+    }
+    for (int k = 1; k < threads; ++k) {
+      ClaimableRange& victim = ranges[(thread + k) % threads];
+      for (auto [b, e] = victim.Take(chunk, false); b < e; std::tie(b, e) = victim.Take(chunk, false)) {
+        fn(b, e);
+      }
+    }
+  });
 }
 
 std::pair<size_t, size_t> ThreadPool::Slice(size_t n, int index, int count, size_t grain) {

@@ -52,6 +52,18 @@ class ThreadPool {
   const absl::FunctionRef<void(int)>* task_ = nullptr;
 };
 
+// Runs fn(begin, end) over ranges covering [0, n) exactly once, on every thread of the
+// pool: thread i works through its own contiguous slice (ThreadPool::Slice with `grain`)
+// front to back, `chunk` elements at a time, then takes chunks from the back of the
+// slices others have not finished. Each thread keeps streaming its own memory, and a thread
+// that starts late or runs slower (a busy sibling hyperthread, a cold cache) leaves its
+// last chunks to the others instead of holding up the operation. Range boundaries are
+// multiples of `grain` (or n); chunk must be a multiple of grain. Pools of more than
+// kMaxBalancedThreads threads fall back to static slices. Allocates nothing.
+inline constexpr int kMaxBalancedThreads = 32;
+void RunBalanced(ThreadPool& pool, size_t n, size_t grain, size_t chunk,
+                 absl::FunctionRef<void(size_t begin, size_t end)> fn);
+
 // Physical cores of this machine (falls back to the logical CPU count).
 int PhysicalCoreCount();
 

@@ -1,11 +1,13 @@
 // The thread pool: every index runs exactly once per Run on 1..4 threads, slices tile
-// [0, n) on their grain, and pinning puts workers (and, with ScopedCpuPin, the caller) on
+// [0, n) on their grain, RunBalanced covers [0, n) exactly once on grain boundaries even
+// when one thread stalls (the others take its chunks), and pinning puts workers (and, with ScopedCpuPin, the caller) on
 // the listed CPUs; unavailable CPUs are rejected with a message naming them.
 #include "liv/runtime/thread_pool.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 #if defined(__linux__)
@@ -55,6 +57,47 @@ TEST(ThreadPoolTest, SlicesTileTheRangeOnTheirGrain) {
 }
 
 #if defined(__linux__)
+TEST(ThreadPoolTest, RunBalancedCoversTheRangeOnceOnItsGrain) {
+  for (int threads = 1; threads <= 4; ++threads) {
+    ThreadPool pool(threads);
+    for (size_t n : {0, 8, 16, 72, 1000, 1032, 4608}) {
+      std::vector<std::atomic<int>> hits(n);
+      std::atomic<bool> off_grain{false};
+      RunBalanced(pool, n, 8, 64, [&](size_t begin, size_t end) {
+        if (begin % 8 != 0 || (end % 8 != 0 && end != n) || begin >= end) off_grain = true;
+        for (size_t i = begin; i < end; ++i) hits[i].fetch_add(1);
+      });
+      EXPECT_FALSE(off_grain) << n << " elements, " << threads << " threads";
+      for (size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(hits[i].load(), 1) << "element " << i << " of " << n << ", " << threads
+                                     << " threads";
+      }
+    }
+  }
+}
+
+TEST(ThreadPoolTest, RunBalancedLeavesAStalledThreadsChunksToTheOthers) {
+  ThreadPool pool(2);
+  const size_t chunk = 64, n = 64 * chunk;  // 32 chunks per thread's slice
+  std::vector<std::atomic<size_t>> runner(n / chunk);
+  // The thread that takes the first chunk (thread 0, its slice's front) stalls there until
+  // 40 other chunks are done: only the other thread, taking chunks from the back of the
+  // stalled slice, can get that far.
+  std::atomic<int> other_chunks{0};
+  RunBalanced(pool, n, 16, chunk, [&](size_t begin, size_t end) {
+    ASSERT_EQ(end - begin, chunk);
+    runner[begin / chunk] = std::hash<std::thread::id>{}(std::this_thread::get_id());
+    if (begin == 0) {
+      while (other_chunks.load() < 40) std::this_thread::yield();
+    } else {
+      other_chunks.fetch_add(1);
+    }
+  });
+  int stolen = 0;
+  for (size_t c = 1; c < runner.size() / 2; ++c) stolen += runner[c].load() != runner[0].load();
+  EXPECT_GE(stolen, 8) << "chunks of the stalled thread's slice run by the other thread";
+}
+
 TEST(ThreadPoolTest, PinsEveryThreadToTheListedCpu) {
   ASSERT_TRUE(CheckCpusAvailable({0}).ok()) << "CPU 0 is not available to this test";
   ScopedCpuPin caller(0);
