@@ -8,6 +8,9 @@
 //     and Q4_0 weights, per-token int8 for 8da4w; none for f16) into `scratch`, token rows
 //     split over the pool, then each thread runs the quantized table's gemv (one token) or
 //     gemm (several) on its rows.
+// Decode (one token) balances the rows over the pool (RunBalanced, thread_pool.h: each
+// thread streams its own slice, then takes 64-row chunks from the back of unfinished ones);
+// prefill splits them statically.
 // Results do not depend on the thread count: every output element is reduced in the same
 // order whatever the slicing.
 #pragma once
