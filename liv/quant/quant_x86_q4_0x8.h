@@ -24,6 +24,7 @@
 
 #include "liv/quant/blocks.h"
 #include "liv/quant/interleaved.h"
+#include "liv/quant/quant_x8_loops.h"
 #include "liv/quant/quant_x86_int8.h"
 #include "liv/quant/quant_x86_simd.h"
 
@@ -119,47 +120,22 @@ inline void X8Tile(const BlockQ4_0x8* w, size_t blocks, const BlockQ8_0* x,
   for (int t = 0; t < RN; ++t) _mm256_storeu_ps(y + t * ldy, acc[t]);
 }
 
+template <int RN>
+struct X8TileOf {
+  static void Run(const BlockQ4_0x8* w, size_t blocks, const BlockQ8_0* x,
+                  const int32_t* offsets, float* y, size_t ldy) {
+    X8Tile<RN>(w, blocks, x, offsets, y, ldy);
+  }
+};
+
 void GemvQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
                 const int32_t* x_offsets, float* y) {
-  for (size_t g = 0; g < groups; ++g) {
-    X8Tile<1>(w + g * blocks, blocks, x, x_offsets, y + g * kInterleavedRows, 0);
-  }
-}
-
-// The last n (< kX8TileTokens) tokens of a group.
-template <int RN>
-inline void X8TokenRemainder(size_t n, const BlockQ4_0x8* w, size_t blocks, const BlockQ8_0* x,
-                             const int32_t* offsets, float* y, size_t ldy) {
-  if constexpr (RN > 0) {
-    if (n == RN) {
-      X8Tile<RN>(w, blocks, x, offsets, y, ldy);
-    } else {
-      X8TokenRemainder<RN - 1>(n, w, blocks, x, offsets, y, ldy);
-    }
-  }
+  x8::Gemv<X8TileOf>(w, groups, blocks, x, x_offsets, y);
 }
 
 void GemmQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
                 const int32_t* x_offsets, size_t tokens, float* y, size_t ldy) {
-  if (tokens == 1) {
-    GemvQ4_0x8(w, groups, blocks, x, x_offsets, y);
-    return;
-  }
-  for (size_t t0 = 0; t0 < tokens; t0 += kTokenChunk) {
-    const size_t n = tokens - t0 < kTokenChunk ? tokens - t0 : kTokenChunk;
-    for (size_t g = 0; g < groups; ++g) {
-      const BlockQ4_0x8* wg = w + g * blocks;
-      float* yg = y + t0 * ldy + g * kInterleavedRows;
-      size_t t = 0;
-      for (; t + kX8TileTokens <= n; t += kX8TileTokens) {
-        const size_t at = (t0 + t) * blocks;
-        X8Tile<kX8TileTokens>(wg, blocks, x + at, x_offsets + at, yg + t * ldy, ldy);
-      }
-      const size_t at = (t0 + t) * blocks;
-      X8TokenRemainder<kX8TileTokens - 1>(n - t, wg, blocks, x + at, x_offsets + at,
-                                          yg + t * ldy, ldy);
-    }
-  }
+  x8::Gemm<X8TileOf, kX8TileTokens, kTokenChunk>(w, groups, blocks, x, x_offsets, tokens, y, ldy);
 }
 
 }  // namespace
