@@ -11,6 +11,7 @@
 #include "liv/ops/matmul.h"
 #include "liv/ops/recurrence.h"
 #include "liv/ops/short_conv.h"
+#include "liv/runtime/large_buffer.h"
 
 namespace nas::liv {
 namespace {
@@ -132,7 +133,7 @@ absl::Status Session::Allocate() {
   }
   arena_floats_ = 0;
   for (const auto& [ptr, floats] : buffers) arena_floats_ += floats;
-  arena_ = static_cast<float*>(std::aligned_alloc(64, std::max<uint64_t>(arena_floats_, 16) * 4));
+  arena_ = static_cast<float*>(AllocateLargeBuffer(arena_floats_ * sizeof(float)));
   if (arena_ == nullptr) {
     return absl::ResourceExhaustedError(
         absl::StrCat("cannot allocate ", arena_floats_ * 4, " bytes of session buffers"));

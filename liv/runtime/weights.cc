@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "liv/quant/interleaved.h"
+#include "liv/runtime/large_buffer.h"
 #include "liv/runtime/memory_plan.h"
 #include "liv/runtime/thread_pool.h"
 
@@ -50,7 +51,7 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpe
     bytes += Aligned64(t.rows * RowBytes(storage, t.cols));
   }
   w->bytes_ = bytes;
-  auto* data = static_cast<uint8_t*>(std::aligned_alloc(64, bytes ? bytes : 64));
+  auto* data = static_cast<uint8_t*>(AllocateLargeBuffer(bytes));
   if (data == nullptr) {
     return absl::ResourceExhaustedError(absl::StrCat("cannot allocate ", bytes, " bytes of weights"));
   }
