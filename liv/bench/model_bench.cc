@@ -6,7 +6,8 @@
 //   BM_SgemmReference/<tokens>       FLOP/s of OpenBLAS sgemm (N threads) on the prefill's GEMMs
 //   BM_Prefill/<tokens>              tokens_per_s, FLOP/s, frac_of_sgemm
 //   BM_Decode/depth:<d>              tokens_per_s, ms_per_token, bytes_per_second (weight
-//                                    bytes streamed per token), frac_of_read_bw (N threads),
+//                                    bytes streamed per token plus the K/V cache read at
+//                                    that depth), frac_of_read_bw (N threads),
 //                                    frac_of_adjacent_read_bw (bandwidth probed between steps)
 //   BM_Tg<n>                         llama-bench's tg<n> (--tg_tokens, default 128): the same
 //                                    counters over n steps decoded from an empty cache
@@ -231,11 +232,20 @@ absl::Status TimedDecode(benchmark::State& state, Session& session, uint32_t ste
   return status;
 }
 
+// Bytes one decode step at `depth` reads: every weight it streams and the K/V cache of
+// its depth + 1 positions (CacheBytesAt; a KV-sharing layer's reads of its source's cache
+// are not counted, so this errs low).
+double StepBytes(uint64_t depth) {
+  return static_cast<double>(g->decode_bytes_per_token) +
+         static_cast<double>(
+             CacheBytesAt(g->spec, depth + 1, KvElementBytes(g->options.kv_type)).kv);
+}
+
 // The counters of a decode benchmark whose iterations each decode `steps` tokens doing
-// `flops` FLOPs, against the read bandwidth references (the run's and the adjacent probes').
-void SetDecodeCounters(benchmark::State& state, uint32_t steps, double flops, double seconds,
-                       double probe_seconds) {
-  const double bytes = static_cast<double>(g->decode_bytes_per_token) * steps;
+// `flops` FLOPs and reading `bytes` bytes, against the read bandwidth references (the
+// run's and the adjacent probes').
+void SetDecodeCounters(benchmark::State& state, uint32_t steps, double flops, double bytes,
+                       double seconds, double probe_seconds) {
   const double tokens_per_s = Rate(state, steps, seconds);
   state.counters["tokens_per_s"] = tokens_per_s;
   state.counters["ms_per_token"] = tokens_per_s > 0.0 ? 1000.0 / tokens_per_s : 0.0;
@@ -271,8 +281,8 @@ void BM_Decode(benchmark::State& state, uint32_t depth) {
     }
   }
   SetDecodeCounters(state, kDecodeSteps,
-                    static_cast<double>(DecodeFlops(g->spec, depth)) * kDecodeSteps, seconds,
-                    probe_seconds);
+                    static_cast<double>(DecodeFlops(g->spec, depth)) * kDecodeSteps,
+                    StepBytes(depth) * kDecodeSteps, seconds, probe_seconds);
 }
 
 void BM_Tg(benchmark::State& state, uint32_t n) {
@@ -287,9 +297,12 @@ void BM_Tg(benchmark::State& state, uint32_t n) {
       return;
     }
   }
-  double flops = 0.0;  // step j runs at depth j
-  for (uint32_t j = 0; j < n; ++j) flops += static_cast<double>(DecodeFlops(g->spec, j));
-  SetDecodeCounters(state, n, flops, seconds, probe_seconds);
+  double flops = 0.0, bytes = 0.0;  // step j runs at depth j
+  for (uint32_t j = 0; j < n; ++j) {
+    flops += static_cast<double>(DecodeFlops(g->spec, j));
+    bytes += StepBytes(j);
+  }
+  SetDecodeCounters(state, n, flops, bytes, seconds, probe_seconds);
 }
 
 void RegisterAll() {
