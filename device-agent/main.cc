@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
 
   CLI::App* describe = app.add_subcommand("describe", "Print this device and exit");
   CLI::App* measure = app.add_subcommand("measure", "Measure one model locally and print a table");
-  std::string preset, spec_path, weights = "f32";
+  std::string preset, spec_path, weights = "f32", kv_type = "f32";
   std::vector<uint32_t> prompts, depths;
   uint32_t threads = 0, repetitions = 0, decode_tokens = 0, times = 1;
   uint64_t seed = 0;
@@ -134,6 +134,8 @@ int main(int argc, char** argv) {
   model->add_option("--spec", spec_path, "An ArchSpec file");
   model->require_option(1);
   measure->add_option("-w,--weights", weights, "Weight type")->capture_default_str();
+  measure->add_option("--kv-type", kv_type, "K/V cache elements: f32 or f16")
+      ->capture_default_str();
   measure->add_option("-p,--prompt-lengths", prompts, "Prompt lengths (default 512,4096)")->delimiter(',');
   measure->add_option("-d,--decode-depths", depths, "Decode depths (default 0,4096)")->delimiter(',');
   measure->add_option("-n,--decode-tokens", decode_tokens, "Decode steps per repetition (default 32)");
@@ -181,6 +183,7 @@ int main(int argc, char** argv) {
     for (uint32_t n : prompts) p->add_prompt_lengths(n);
     for (uint32_t d : depths) p->add_decode_depths(d);
     p->set_decode_tokens(decode_tokens);
+    p->set_kv_type(kv_type);
     p->set_threads(threads);
     p->set_min_repetitions(repetitions);
     p->set_max_repetitions(repetitions);

@@ -116,6 +116,7 @@ std::vector<std::string> LivMeasureArgs(const MeasureRequest& request) {
       "--max-seconds", absl::StrCat(p.max_seconds_per_point()),
       "--target-ci", absl::StrCat(p.target_ci()),
       "--max-batch", std::to_string(p.max_batch()),
+      "--kv-type", p.kv_type().empty() ? "f32" : p.kv_type(),
       "--memory-cap", std::to_string(request.memory_cap_bytes()),
       "--quiet"};
   // Empty lists mean "measure none of this kind" once the defaults were filled.

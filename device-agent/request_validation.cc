@@ -75,6 +75,9 @@ absl::Status CheckProtocol(const MeasureProtocol& p, const AgentLimits& limits) 
   }
   if (auto s = CheckRange("protocol.target_ci", p.target_ci(), 1e-6, 1); !s.ok()) return s;
   if (auto s = CheckRange("protocol.max_batch", p.max_batch(), 1, 65536); !s.ok()) return s;
+  if (auto kv = liv::ParseKvType(p.kv_type()); !kv.ok()) {
+    return Invalid("protocol.kv_type", std::string(kv.status().message()));
+  }
   if (auto s = CheckRange("protocol.thermal_max_celsius", p.thermal_max_celsius(), 0, 150); !s.ok()) {
     return s;
   }
@@ -100,6 +103,7 @@ MeasureProtocol EffectiveProtocol(const MeasureProtocol& requested) {
   if (p.max_seconds_per_point() == 0) p.set_max_seconds_per_point(60);
   if (p.target_ci() == 0) p.set_target_ci(0.02);
   if (p.max_batch() == 0) p.set_max_batch(512);
+  if (p.kv_type().empty()) p.set_kv_type("f32");
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "liv/model/weight_layout.h"
 #include "liv/runtime/cost_model.h"
+#include "star/search_space_validate.h"
 
 namespace nas::star {
 namespace {
@@ -121,7 +122,8 @@ absl::StatusOr<Evaluation> EvaluateCandidate(const SearchSpace& space,
         value = static_cast<double>(liv::CountParameters(facts.spec));
         break;
       case Objective::CACHE_BYTES:
-        value = static_cast<double>(liv::CacheBytesAt(facts.spec, o.context()).total());
+        value = static_cast<double>(
+            liv::CacheBytesAt(facts.spec, o.context(), KvElementBytesOf(space.protocol())).total());
         break;
       default:
         return absl::InvalidArgumentError(

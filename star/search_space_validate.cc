@@ -519,6 +519,11 @@ absl::Status CheckProtocol(const MeasureProtocol& p) {
         "protocol.max_repetitions",
         absl::StrCat(p.max_repetitions(), " is below min_repetitions (", p.min_repetitions(), ")"));
   }
+  if (!p.kv_type().empty()) {
+    if (auto kv = liv::ParseKvType(p.kv_type()); !kv.ok()) {
+      return Error("protocol.kv_type", std::string(kv.status().message()));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -536,6 +541,11 @@ MeasureProtocol ProtocolWithDefaults(const MeasureProtocol& protocol) {
     p.add_decode_depths(4096);
   }
   return p;
+}
+
+uint64_t KvElementBytesOf(const MeasureProtocol& protocol) {
+  auto kv = liv::ParseKvType(protocol.kv_type().empty() ? "f32" : protocol.kv_type());
+  return liv::KvElementBytes(kv.ok() ? *kv : liv::KvType::kF32);
 }
 
 bool IsMeasuredObjective(Objective::Kind kind) {

@@ -37,6 +37,10 @@ absl::Status ValidateSearchSpaceFields(const SearchSpace& space);
 // (prompt lengths 512 and 4096, decode depths 0 and 4096), as the agents will run it.
 nas::agent::MeasureProtocol ProtocolWithDefaults(const nas::agent::MeasureProtocol& protocol);
 
+// Bytes of one K/V cache element under the protocol's kv_type (4 when unset or invalid:
+// validation reports an invalid one).
+uint64_t KvElementBytesOf(const nas::agent::MeasureProtocol& protocol);
+
 // Whether an objective kind is measured on a device (and so names a device class).
 bool IsMeasuredObjective(Objective::Kind kind);
 // Whether larger is better (QUALITY, PREFILL_TOKENS_PER_S); every other kind is minimised.

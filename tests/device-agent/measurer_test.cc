@@ -2,6 +2,8 @@
 #include "device-agent/measurer.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <signal.h>
 
 #include "device-agent/request_validation.h"
@@ -118,9 +120,15 @@ TEST(MeasurerTest, ArgumentsCarryTheWholeProtocol) {
   for (const char* expected : {"-m - ", "-w f32 ", "-p 32 ", "-d 0 ", "-n 4 ", "-t 1 ",
                                "--warmups 0 ", "--min-repetitions 1 ", "--max-repetitions 1 ",
                                "--target-ci 0.02 ", "--max-batch 64 ", "--memory-cap 1000 ",
-                               "--quiet"}) {
+                               "--kv-type f32 ", "--quiet"}) {
     EXPECT_NE(joined.find(expected), std::string::npos) << expected << " in " << joined;
   }
+  MeasureRequest f16 = Request();
+  f16.mutable_protocol()->set_kv_type("f16");
+  const auto f16_args = LivMeasureArgs(f16);
+  const auto it = std::find(f16_args.begin(), f16_args.end(), "--kv-type");
+  ASSERT_NE(it, f16_args.end());
+  EXPECT_EQ(*(it + 1), "f16");
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ TEST(RequestValidationTest, FillsDefaultsAndExpandsPresets) {
             (std::vector<uint32_t>{0, 4096}));
   EXPECT_EQ(p.decode_tokens(), 32u);
   EXPECT_EQ(p.warmups(), 1u);
+  EXPECT_EQ(p.kv_type(), "f32");
   EXPECT_EQ(p.min_repetitions(), 6u);
   EXPECT_EQ(p.max_repetitions(), 30u);
   EXPECT_DOUBLE_EQ(p.target_ci(), 0.02);
@@ -60,6 +61,10 @@ TEST(RequestValidationTest, ErrorsNameTheField) {
   r = Preset();
   r.set_weight_type("q5_k");
   EXPECT_EQ(ErrorOf(r).rfind("weight_type: unknown weight type", 0), 0u);
+
+  r = Preset();
+  r.mutable_protocol()->set_kv_type("bf16");
+  EXPECT_EQ(ErrorOf(r).rfind("protocol.kv_type: unknown", 0), 0u) << ErrorOf(r);
 
   r = Preset();
   r.mutable_protocol()->add_prompt_lengths(512);

@@ -80,6 +80,15 @@ TEST(ObjectivesTest, EveryKindIsMinimisedWithMaximisedOnesNegated) {
   EXPECT_EQ(ObjectiveNames(Space())[6], "cache_bytes[context=4096]");
 }
 
+TEST(ObjectivesTest, CacheBytesFollowTheProtocolsKvType) {
+  SearchSpace space = Space();
+  space.mutable_protocol()->set_kv_type("f16");
+  auto e = EvaluateCandidate(space, Facts());
+  ASSERT_TRUE(e.ok()) << e.status();
+  // The K/V cache in halves; the conv state stays f32.
+  EXPECT_DOUBLE_EQ(e->objectives[6], 4096.0 * 6 * 2 * 8 * 64 * 2 + 10 * 2 * 1024 * 4);
+}
+
 TEST(ObjectivesTest, PeakMemoryLeavesOutTheBandwidthProbeBuffer) {
   CandidateFacts f = Facts();
   f.measurements["phone"].set_peak_memory_bytes(1800 + 1000);

@@ -61,6 +61,7 @@ struct Figures {
   std::vector<SimDecode> decode;
   std::string invalid;  // why the figures cannot be computed, or ""
   uint64_t weight_bytes_read = 0;  // per decoded token
+  liv::KvType kv = liv::KvType::kF32;
 };
 
 Figures Compute(const ArchSpec& spec, const agent::MeasureProtocol& requested,
@@ -77,6 +78,12 @@ Figures Compute(const ArchSpec& spec, const agent::MeasureProtocol& requested,
     return f;
   }
   f.type = *type;
+  auto kv = liv::ParseKvType(f.protocol.kv_type());
+  if (!kv.ok()) {
+    f.invalid = "protocol.kv_type: " + std::string(kv.status().message());
+    return f;
+  }
+  f.kv = *kv;
   const agent::MeasureProtocol& p = f.protocol;
   f.max_context = 1;
   for (uint32_t n : p.prompt_lengths()) f.max_context = std::max(f.max_context, n);
@@ -86,6 +93,7 @@ Figures Compute(const ArchSpec& spec, const agent::MeasureProtocol& requested,
   options.max_context = f.max_context;
   options.max_batch = p.max_batch();
   options.threads = f.threads;
+  options.kv_type = f.kv;
   f.plan = liv::PlanMemory(spec, f.type, options);
   f.parameters = liv::CountParameters(spec);
   f.predicted_peak = f.plan.total() + kSimulatedBaselineBytes;
@@ -108,7 +116,7 @@ Figures Compute(const ArchSpec& spec, const agent::MeasureProtocol& requested,
     s.depth = depth;
     s.flops_per_token = liv::DecodeFlops(spec, depth);
     const double bytes =
-        static_cast<double>(f.weight_bytes_read) + static_cast<double>(liv::CacheBytesAt(spec, depth).total());
+        static_cast<double>(f.weight_bytes_read) + static_cast<double>(liv::CacheBytesAt(spec, depth, liv::KvElementBytes(f.kv)).total());
     const double ms = bytes / kSimulatedBytesPerSecond * 1000.0;
     s.ms_per_token = Around(ms, reps, target);
     s.time_ms = Around(ms * p.decode_tokens(), reps, target);
@@ -168,6 +176,7 @@ agent::MeasureProtocol SimulatedEffectiveProtocol(const agent::MeasureProtocol& 
   if (p.max_seconds_per_point() == 0) p.set_max_seconds_per_point(60);
   if (p.target_ci() == 0) p.set_target_ci(0.02);
   if (p.max_batch() == 0) p.set_max_batch(512);
+  if (p.kv_type().empty()) p.set_kv_type("f32");
   return p;
 }
 
@@ -234,7 +243,7 @@ std::string SimulatedLivMeasureJson(const ArchSpec& spec, const agent::MeasurePr
     AddVerdict(s.time_ms, target, point);
     decode.push_back(point);
   }
-  const liv::CacheBytes cache = liv::CacheBytesAt(spec, f.max_context);
+  const liv::CacheBytes cache = liv::CacheBytesAt(spec, f.max_context, liv::KvElementBytes(f.kv));
   const liv::MemoryPlan& plan = f.plan;
   nlohmann::json report = {
       {"schema", "liv-measure/1"},
@@ -244,6 +253,7 @@ std::string SimulatedLivMeasureJson(const ArchSpec& spec, const agent::MeasurePr
         {"source", "-"},
         {"parameters", f.parameters},
         {"weight_type", std::string(liv::WeightTypeName(f.type))},
+        {"kv_type", std::string(liv::KvTypeName(f.kv))},
         {"weight_bytes", plan.weights},
         {"spec", nlohmann::json::parse(liv::ArchSpecToJson(spec), nullptr, false)}}},
       {"protocol",
