@@ -421,12 +421,12 @@ const QuantKernelTable kNeonDotprodQuant = {
     .gemv_q4_0 = neon::GemvQ4_0,
     .gemv_i4g32 = neon::GemvI4G32,
     .gemv_f16 = neon::GemvF16,
-    .gemv_q4_0x8 = neon::GemvQ4_0x8,
+    .gemv_q4_0x8 = x8::Gemv<neon::X8Tile>,
     .gemm_q8_0 = neon::GemmQ8_0,
     .gemm_q4_0 = neon::GemmQ4_0,
     .gemm_i4g32 = neon::GemmI4G32,
     .gemm_f16 = neon::GemmF16,
-    .gemm_q4_0x8 = neon::GemmQ4_0x8,
+    .gemm_q4_0x8 = x8::Gemm<neon::X8Tile, neon::kX8TileTokens, neon::kTokenChunk>,
 };
 
 }  // namespace nas::liv::quant

@@ -68,12 +68,12 @@ constexpr QuantKernelTable MakeTable(const char* name, bool (*supported)()) {
       .gemv_q4_0 = GemvQ4_0,
       .gemv_i4g32 = GemvI4G32,
       .gemv_f16 = GemvF16,
-      .gemv_q4_0x8 = GemvQ4_0x8,
+      .gemv_q4_0x8 = x8::Gemv<X8Tile>,
       .gemm_q8_0 = GemmQ8_0,
       .gemm_q4_0 = GemmQ4_0,
       .gemm_i4g32 = GemmI4G32,
       .gemm_f16 = GemmF16,
-      .gemm_q4_0x8 = GemmQ4_0x8,
+      .gemm_q4_0x8 = x8::Gemm<X8Tile, kX8TileTokens, kTokenChunk>,
   };
 }
 

@@ -75,48 +75,32 @@ void BlockSumsQ4_0x8(const BlockQ4_0x8* w, const BlockQ8_0* a, const int32_t* a_
 }
 
 // One group against RN tokens of x (token t's blocks at x + t * blocks, offsets likewise)
-// into y[t * ldy + r].
+// into y[t * ldy + r]: the tile of quant_x8_loops.h.
 template <int RN>
-void X8Tile(const BlockQ4_0x8* w, size_t blocks, const BlockQ8_0* x, const int32_t* offsets,
-            float* y, size_t ldy) {
-  float32x4_t acc[RN][2];
-  for (int t = 0; t < RN; ++t) acc[t][0] = acc[t][1] = vdupq_n_f32(0.0f);
-  for (size_t b = 0; b < blocks; ++b) {
-    const X8Nibbles q = LoadX8(w[b]);
-    const float16x8_t d = vreinterpretq_f16_u16(vld1q_u16(w[b].d));
-    const float32x4_t dw[2] = {vcvt_f32_f16(vget_low_f16(d)), vcvt_high_f32_f16(d)};
-    for (int t = 0; t < RN; ++t) {
-      const BlockQ8_0& a = x[t * blocks + b];
-      const X8Sums s = X8Dot(q, a.qs, offsets[t * blocks + b]);
-      const float da = Half(a.d);
-      for (int h = 0; h < 2; ++h) {
-        acc[t][h] = vfmaq_f32(acc[t][h], vcvtq_f32_s32(s.rows[h]), vmulq_n_f32(dw[h], da));
-      }
-    }
-  }
-  for (int t = 0; t < RN; ++t) {
-    vst1q_f32(y + t * ldy, acc[t][0]);
-    vst1q_f32(y + t * ldy + 4, acc[t][1]);
-  }
-}
-
-template <int RN>
-struct X8TileOf {
+struct X8Tile {
   static void Run(const BlockQ4_0x8* w, size_t blocks, const BlockQ8_0* x,
                   const int32_t* offsets, float* y, size_t ldy) {
-    X8Tile<RN>(w, blocks, x, offsets, y, ldy);
+    float32x4_t acc[RN][2];
+    for (int t = 0; t < RN; ++t) acc[t][0] = acc[t][1] = vdupq_n_f32(0.0f);
+    for (size_t b = 0; b < blocks; ++b) {
+      const X8Nibbles q = LoadX8(w[b]);
+      const float16x8_t d = vreinterpretq_f16_u16(vld1q_u16(w[b].d));
+      const float32x4_t dw[2] = {vcvt_f32_f16(vget_low_f16(d)), vcvt_high_f32_f16(d)};
+      for (int t = 0; t < RN; ++t) {
+        const BlockQ8_0& a = x[t * blocks + b];
+        const X8Sums s = X8Dot(q, a.qs, offsets[t * blocks + b]);
+        const float da = Half(a.d);
+        for (int h = 0; h < 2; ++h) {
+          acc[t][h] = vfmaq_f32(acc[t][h], vcvtq_f32_s32(s.rows[h]), vmulq_n_f32(dw[h], da));
+        }
+      }
+    }
+    for (int t = 0; t < RN; ++t) {
+      vst1q_f32(y + t * ldy, acc[t][0]);
+      vst1q_f32(y + t * ldy + 4, acc[t][1]);
+    }
   }
 };
-
-void GemvQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
-                const int32_t* x_offsets, float* y) {
-  x8::Gemv<X8TileOf>(w, groups, blocks, x, x_offsets, y);
-}
-
-void GemmQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
-                const int32_t* x_offsets, size_t tokens, float* y, size_t ldy) {
-  x8::Gemm<X8TileOf, kX8TileTokens, kTokenChunk>(w, groups, blocks, x, x_offsets, tokens, y, ldy);
-}
 
 }  // namespace
 }  // namespace nas::liv::quant::neon

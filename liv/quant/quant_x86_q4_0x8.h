@@ -98,45 +98,29 @@ void BlockSumsQ4_0x8(const BlockQ4_0x8* w, const BlockQ8_0* a, const int32_t* a_
 }
 
 // One group (rows 8g..8g+7 at w, `blocks` blocks) against RN tokens of x (token t's blocks
-// at x + t * blocks, offsets likewise) into y[t * ldy + r].
+// at x + t * blocks, offsets likewise) into y[t * ldy + r]: the tile of quant_x8_loops.h.
 template <int RN>
-inline void X8Tile(const BlockQ4_0x8* w, size_t blocks, const BlockQ8_0* x,
-                   const int32_t* offsets, float* y, size_t ldy) {
-  __m256 acc[RN];
-#pragma GCC unroll 8
-  for (int t = 0; t < RN; ++t) acc[t] = _mm256_setzero_ps();
-  for (size_t b = 0; b < blocks; ++b) {
-    const X8Nibbles q = LoadX8(w[b]);
-    const __m256 dw = LoadHalves(w[b].d);
-#pragma GCC unroll 8
-    for (int t = 0; t < RN; ++t) {
-      const BlockQ8_0& a = x[t * blocks + b];
-      const __m256i s = X8Dot(q, a.qs, offsets[t * blocks + b]);
-      const __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(Half(a.d)));
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, acc[t]);
-    }
-  }
-#pragma GCC unroll 8
-  for (int t = 0; t < RN; ++t) _mm256_storeu_ps(y + t * ldy, acc[t]);
-}
-
-template <int RN>
-struct X8TileOf {
+struct X8Tile {
   static void Run(const BlockQ4_0x8* w, size_t blocks, const BlockQ8_0* x,
                   const int32_t* offsets, float* y, size_t ldy) {
-    X8Tile<RN>(w, blocks, x, offsets, y, ldy);
+    __m256 acc[RN];
+#pragma GCC unroll 8
+    for (int t = 0; t < RN; ++t) acc[t] = _mm256_setzero_ps();
+    for (size_t b = 0; b < blocks; ++b) {
+      const X8Nibbles q = LoadX8(w[b]);
+      const __m256 dw = LoadHalves(w[b].d);
+#pragma GCC unroll 8
+      for (int t = 0; t < RN; ++t) {
+        const BlockQ8_0& a = x[t * blocks + b];
+        const __m256i s = X8Dot(q, a.qs, offsets[t * blocks + b]);
+        const __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(Half(a.d)));
+        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, acc[t]);
+      }
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < RN; ++t) _mm256_storeu_ps(y + t * ldy, acc[t]);
   }
 };
-
-void GemvQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
-                const int32_t* x_offsets, float* y) {
-  x8::Gemv<X8TileOf>(w, groups, blocks, x, x_offsets, y);
-}
-
-void GemmQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
-                const int32_t* x_offsets, size_t tokens, float* y, size_t ldy) {
-  x8::Gemm<X8TileOf, kX8TileTokens, kTokenChunk>(w, groups, blocks, x, x_offsets, tokens, y, ldy);
-}
 
 }  // namespace
 }  // namespace nas::liv::quant::x86
