@@ -5,25 +5,19 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/splitmix64.h"
 
 namespace nas::star {
 namespace {
 
 constexpr std::string_view kPrefix = "xoshiro256**";
 
-uint64_t SplitMix64(uint64_t* x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 }  // namespace
 
 Rng::Rng(uint64_t seed) {
-  for (uint64_t& word : s_) word = SplitMix64(&seed);
+  for (uint64_t& word : s_) word = SplitMix64Next(&seed);
   // splitmix64 is a bijection of its counter, so four consecutive outputs are never all
   // zero; the check documents the invariant xoshiro needs.
   if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;
@@ -42,13 +36,7 @@ uint64_t Rng::Next() {
 }
 
 uint64_t Rng::Below(uint64_t n) {
-  if (n <= 1) return 0;
-  // Accept x only in the largest multiple of n below 2^64: threshold = 2^64 mod n.
-  const uint64_t threshold = (0 - n) % n;
-  for (;;) {
-    const uint64_t x = Next();
-    if (x >= threshold) return x % n;
-  }
+  return UniformBelow(n, [this] { return Next(); });
 }
 
 int64_t Rng::UniformInt(int64_t lo, int64_t hi) {
@@ -58,7 +46,7 @@ int64_t Rng::UniformInt(int64_t lo, int64_t hi) {
   return static_cast<int64_t>(static_cast<uint64_t>(lo) + Below(span + 1));
 }
 
-double Rng::UniformDouble() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+double Rng::UniformDouble() { return UnitInterval(Next()); }
 
 double Rng::UniformDouble(double lo, double hi) {
   const double x = lo + (hi - lo) * UniformDouble();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/splitmix64.h"
 #include "liv/quant/interleaved.h"
 #include "liv/runtime/large_buffer.h"
 #include "liv/runtime/memory_plan.h"
@@ -14,13 +15,6 @@
 
 namespace nas::liv {
 namespace {
-
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // Uniform in [-1, 1), a pure function of (key, index).
 inline float UniformSigned(uint64_t key, uint64_t index) {
