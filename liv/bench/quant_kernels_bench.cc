@@ -1,5 +1,5 @@
 // Benchmarks of the quantized kernel tables (liv/quant), for every variant this CPU supports
-// and every weight type (q8_0, q4_0, i4g32, f16), single-threaded like a kernel called on one
+// and every weight type (q8_0, q4_0, q4_0x8, i4g32, f16, f16x8), single-threaded like a kernel called on one
 // thread's slice of rows.
 //
 // gemv (decode) on LFM2-350M shapes (rows x cols) and a 65536 x 1024 matrix far beyond any
@@ -88,9 +88,11 @@ void BM_ReadBandwidth(benchmark::State& state) {
 
 // ---- the four weight types ---------------------------------------------------------------
 
-// q4_0x8: Q4_0 interleaved by eights (interleaved.h), the runtime's form of Q4_0 matrices.
-enum class Type { kQ8_0, kQ4_0, kQ4_0x8, kI4G32, kF16 };
-constexpr Type kTypes[] = {Type::kQ8_0, Type::kQ4_0, Type::kQ4_0x8, Type::kI4G32, Type::kF16};
+// q4_0x8, f16x8: Q4_0 and F16 interleaved by eights (interleaved.h), the runtime's form of
+// such matrices.
+enum class Type { kQ8_0, kQ4_0, kQ4_0x8, kI4G32, kF16, kF16x8 };
+constexpr Type kTypes[] = {Type::kQ8_0, Type::kQ4_0,  Type::kQ4_0x8,
+                           Type::kI4G32, Type::kF16, Type::kF16x8};
 
 const char* Name(Type type) {
   switch (type) {
@@ -104,6 +106,8 @@ const char* Name(Type type) {
       return "i4g32";
     case Type::kF16:
       return "f16";
+    case Type::kF16x8:
+      return "f16x8";
   }
   return "?";
 }
@@ -119,6 +123,7 @@ size_t MatrixBytes(Type type, size_t rows, size_t cols) {
     case Type::kI4G32:
       return blocks * sizeof(BlockI4G32);
     case Type::kF16:
+    case Type::kF16x8:
       return rows * cols * sizeof(uint16_t);
   }
   return 0;
@@ -174,6 +179,10 @@ void Gemm(const QuantKernelTable& k, Type type, const uint8_t* w, size_t rows, s
       k.gemm_f16(reinterpret_cast<const uint16_t*>(w), cols, rows, cols, a.f32.data(), cols, tokens,
                  y, rows);
       break;
+    case Type::kF16x8:
+      k.gemm_f16x8(reinterpret_cast<const uint16_t*>(w), rows / kInterleavedRows, cols,
+                   a.f32.data(), cols, tokens, y, rows);
+      break;
   }
 }
 
@@ -197,6 +206,10 @@ void Gemv(const QuantKernelTable& k, Type type, const uint8_t* w, size_t rows, s
       break;
     case Type::kF16:
       k.gemv_f16(reinterpret_cast<const uint16_t*>(w), cols, rows, cols, a.f32.data(), y);
+      break;
+    case Type::kF16x8:
+      k.gemv_f16x8(reinterpret_cast<const uint16_t*>(w), rows / kInterleavedRows, cols,
+                   a.f32.data(), y);
       break;
   }
 }

@@ -97,6 +97,16 @@ void MatMul(ThreadPool& pool, const kernels::KernelTable& kt, const quant::Quant
     float* out = y + begin;
     switch (w.type) {
       case WeightType::kF16: {
+        if (w.interleaved) {  // begin and end are multiples of 8, as for Q4_0 below
+          const auto* wg = static_cast<const uint16_t*>(w.data) + begin * k;
+          const size_t groups = rows / quant::kInterleavedRows;
+          if (tokens == 1) {
+            qt.gemv_f16x8(wg, groups, k, x, out);
+          } else {
+            qt.gemm_f16x8(wg, groups, k, x, ldx, tokens, out, ldy);
+          }
+          break;
+        }
         const auto* wr = static_cast<const uint16_t*>(w.data) + begin * k;
         if (tokens == 1) {
           qt.gemv_f16(wr, k, rows, k, x, out);

@@ -1,4 +1,4 @@
-// The Q4_0x8 layout conversions and activation offsets (interleaved.h), the reference the
+// The Q4_0x8 and F16x8 layout conversions and activation offsets (interleaved.h), the reference the
 // kernels and the weight loader rely on.
 
 #include "liv/quant/interleaved.h"
@@ -32,6 +32,24 @@ void DeinterleaveQ4_0(const BlockQ4_0x8* group, size_t blocks, size_t row, Block
     out[b].d = group[b].d[row];
     for (size_t j = 0; j < sizeof(out[b].qs); ++j) {
       out[b].qs[j] = group[b].qs[InterleavedIndex(row, j)];
+    }
+  }
+}
+
+void InterleaveF16(const uint16_t* rows, size_t cols, uint16_t* out) {
+  for (size_t c = 0; c < cols / kF16Chunk; ++c) {
+    for (size_t r = 0; r < kInterleavedRows; ++r) {
+      for (size_t i = 0; i < kF16Chunk; ++i) {
+        out[(c * kInterleavedRows + r) * kF16Chunk + i] = rows[r * cols + c * kF16Chunk + i];
+      }
+    }
+  }
+}
+
+void DeinterleaveF16(const uint16_t* group, size_t cols, size_t row, uint16_t* out) {
+  for (size_t c = 0; c < cols / kF16Chunk; ++c) {
+    for (size_t i = 0; i < kF16Chunk; ++i) {
+      out[c * kF16Chunk + i] = group[(c * kInterleavedRows + row) * kF16Chunk + i];
     }
   }
 }

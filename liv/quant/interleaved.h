@@ -1,5 +1,5 @@
 // Q4_0 rows interleaved by eights ("Q4_0x8"): the runtime's in-memory form of a Q4_0 matrix
-// whose row count is a multiple of 8. GGUF's row-major Q4_0 (blocks.h) stays the exchange
+// whose row count is a multiple of 8 (and, at the end, the same for F16 rows). GGUF's row-major Q4_0 (blocks.h) stays the exchange
 // format; InterleaveQ4_0 and DeinterleaveQ4_0 convert between the two losslessly, byte for
 // byte, and the matrix keeps its size (18 bytes per 32 weights).
 //
@@ -41,5 +41,17 @@ void DeinterleaveQ4_0(const BlockQ4_0x8* group, size_t blocks, size_t row, Block
 
 // o[b] = -8 * sum_j x[b].qs[j] for `blocks` activation blocks: the share of Q4_0's offset.
 void NibbleOffsets(const BlockQ8_0* x, size_t blocks, int32_t* offsets);
+
+// F16 rows interleaved by eights ("F16x8"), for matrices whose rows and columns are
+// multiples of 8: columns 8c..8c+7 of rows 8g..8g+7 are 64 consecutive halves at
+// (g * cols / 8 + c) * 64, row r's eight at + 8 r. A group is again one contiguous
+// stream (eight separate row streams defeat the hardware prefetchers).
+inline constexpr size_t kF16Chunk = 8;
+
+// Eight rows of `cols` halves (rows contiguous) into one interleaved group; no overlap.
+void InterleaveF16(const uint16_t* rows, size_t cols, uint16_t* out);
+
+// Row `row` (< 8) of an interleaved group of `cols` columns, as `cols` halves.
+void DeinterleaveF16(const uint16_t* group, size_t cols, size_t row, uint16_t* out);
 
 }  // namespace nas::liv::quant

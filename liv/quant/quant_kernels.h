@@ -58,6 +58,8 @@ struct QuantKernelTable {
   // Rows 8 * groups.
   void (*gemv_q4_0x8)(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
                       const int32_t* x_offsets, float* y);
+  // F16x8 weights (interleaved.h), rows 8 * groups, cols a multiple of 8; f32 activations.
+  void (*gemv_f16x8)(const uint16_t* w, size_t groups, size_t cols, const float* x, float* y);
 
   // Prefill: y[t * ldy + r] = row r . activation row t, for r < rows and t < tokens;
   // activation row t is x + t * blocks (Q8_0) or x + t * blocks * kBlockSize (int8, scale
@@ -72,6 +74,8 @@ struct QuantKernelTable {
                    size_t ldx, size_t tokens, float* y, size_t ldy);
   void (*gemm_q4_0x8)(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
                       const int32_t* x_offsets, size_t tokens, float* y, size_t ldy);
+  void (*gemm_f16x8)(const uint16_t* w, size_t groups, size_t cols, const float* x, size_t ldx,
+                     size_t tokens, float* y, size_t ldy);
 };
 
 // Every variant compiled into this build, scalar first, supported by this CPU or not.

@@ -403,7 +403,8 @@ void GemmI4G32(const BlockI4G32* w, size_t rows, size_t blocks, const int8_t* x,
 }  // namespace neon
 }  // namespace nas::liv::quant
 
-// The interleaved Q4_0 kernels, which use the helpers above.
+// The interleaved Q4_0 and F16 kernels, which use the helpers above.
+#include "liv/quant/quant_neon_f16x8.h"
 #include "liv/quant/quant_neon_q4_0x8.h"
 
 namespace nas::liv::quant {
@@ -422,11 +423,13 @@ const QuantKernelTable kNeonDotprodQuant = {
     .gemv_i4g32 = neon::GemvI4G32,
     .gemv_f16 = neon::GemvF16,
     .gemv_q4_0x8 = x8::Gemv<neon::X8Tile>,
+    .gemv_f16x8 = x8::GemvF16x8<neon::F16x8Tile>,
     .gemm_q8_0 = neon::GemmQ8_0,
     .gemm_q4_0 = neon::GemmQ4_0,
     .gemm_i4g32 = neon::GemmI4G32,
     .gemm_f16 = neon::GemmF16,
     .gemm_q4_0x8 = x8::Gemm<neon::X8Tile, neon::kX8TileTokens, neon::kTokenChunk>,
+    .gemm_f16x8 = x8::GemmF16x8<neon::F16x8Tile, neon::kF16x8TileTokens, neon::kTokenChunkF16>,
 };
 
 }  // namespace nas::liv::quant

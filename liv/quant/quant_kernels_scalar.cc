@@ -135,6 +135,26 @@ void GemmQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ
   }
 }
 
+// Row by row in column order, as RowF16: the same floats as the row-major reference.
+void GemvF16x8(const uint16_t* w, size_t groups, size_t cols, const float* x, float* y) {
+  for (size_t g = 0; g < groups; ++g) {
+    const uint16_t* group = w + g * kInterleavedRows * cols;
+    for (size_t r = 0; r < kInterleavedRows; ++r) {
+      float acc = 0.0f;
+      for (size_t k = 0; k < cols; ++k) {
+        const size_t c = k / kF16Chunk, i = k % kF16Chunk;
+        acc += HalfToFloat(group[(c * kInterleavedRows + r) * kF16Chunk + i]) * x[k];
+      }
+      y[g * kInterleavedRows + r] = acc;
+    }
+  }
+}
+
+void GemmF16x8(const uint16_t* w, size_t groups, size_t cols, const float* x, size_t ldx,
+               size_t tokens, float* y, size_t ldy) {
+  for (size_t t = 0; t < tokens; ++t) GemvF16x8(w, groups, cols, x + t * ldx, y + t * ldy);
+}
+
 void GemvQ8_0(const BlockQ8_0* w, size_t rows, size_t blocks, const BlockQ8_0* x, float* y) {
   for (size_t r = 0; r < rows; ++r) y[r] = RowQ8_0(w + r * blocks, x, blocks);
 }
@@ -195,11 +215,13 @@ const QuantKernelTable kScalarQuant = {
     .gemv_i4g32 = scalar::GemvI4G32,
     .gemv_f16 = scalar::GemvF16,
     .gemv_q4_0x8 = scalar::GemvQ4_0x8,
+    .gemv_f16x8 = scalar::GemvF16x8,
     .gemm_q8_0 = scalar::GemmQ8_0,
     .gemm_q4_0 = scalar::GemmQ4_0,
     .gemm_i4g32 = scalar::GemmI4G32,
     .gemm_f16 = scalar::GemmF16,
     .gemm_q4_0x8 = scalar::GemmQ4_0x8,
+    .gemm_f16x8 = scalar::GemmF16x8,
 };
 
 }  // namespace nas::liv::quant

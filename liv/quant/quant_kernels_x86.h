@@ -69,11 +69,13 @@ constexpr QuantKernelTable MakeTable(const char* name, bool (*supported)()) {
       .gemv_i4g32 = GemvI4G32,
       .gemv_f16 = GemvF16,
       .gemv_q4_0x8 = x8::Gemv<X8Tile>,
+      .gemv_f16x8 = x8::GemvF16x8<F16x8Tile>,
       .gemm_q8_0 = GemmQ8_0,
       .gemm_q4_0 = GemmQ4_0,
       .gemm_i4g32 = GemmI4G32,
       .gemm_f16 = GemmF16,
       .gemm_q4_0x8 = x8::Gemm<X8Tile, kX8TileTokens, kTokenChunk>,
+      .gemm_f16x8 = x8::GemmF16x8<F16x8Tile, kF16x8TileTokens, kTokenChunkF16>,
   };
 }
 

@@ -58,6 +58,7 @@ void GemvF16(const uint16_t* w, size_t ldw, size_t rows, size_t cols, const floa
              float* y);
 void GemvQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
                 const int32_t* x_offsets, float* y);
+void GemvF16x8(const uint16_t* w, size_t groups, size_t cols, const float* x, float* y);
 
 void GemmQ8_0(const BlockQ8_0* w, size_t rows, size_t blocks, const BlockQ8_0* x,
               size_t tokens, float* y, size_t ldy);
@@ -69,6 +70,8 @@ void GemmF16(const uint16_t* w, size_t ldw, size_t rows, size_t cols, const floa
              size_t ldx, size_t tokens, float* y, size_t ldy);
 void GemmQ4_0x8(const BlockQ4_0x8* w, size_t groups, size_t blocks, const BlockQ8_0* x,
                 const int32_t* x_offsets, size_t tokens, float* y, size_t ldy);
+void GemmF16x8(const uint16_t* w, size_t groups, size_t cols, const float* x, size_t ldx,
+               size_t tokens, float* y, size_t ldy);
 
 }  // namespace scalar
 

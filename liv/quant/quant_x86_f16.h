@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "liv/quant/interleaved.h"
 #include "liv/quant/quant_x86_simd.h"
 
 namespace nas::liv::quant::x86 {
@@ -135,6 +136,41 @@ void GemmF16(const uint16_t* w, size_t ldw, size_t rows, size_t cols, const floa
     }
   }
 }
+
+// ---- F16x8 (interleaved.h): one group of 8 rows by RN tokens, the tile of
+// quant_x8_loops.h. Each chunk of 8 columns is 8 rows x 16 contiguous bytes.
+
+#if defined(NAS_LIV_QUANT_X86_VNNI)
+constexpr int kF16x8TileTokens = 3;  // 24 accumulators of 32 registers
+#else
+constexpr int kF16x8TileTokens = 1;  // 8 of 16
+#endif
+
+template <int RN>
+struct F16x8Tile {
+  static void Run(const uint16_t* w, size_t cols, const float* x, size_t ldx, float* y,
+                  size_t ldy) {
+    __m256 acc[kInterleavedRows][RN];
+#pragma GCC unroll 8
+    for (auto& row : acc) {
+#pragma GCC unroll 8
+      for (__m256& a : row) a = _mm256_setzero_ps();
+    }
+    for (size_t c = 0; c < cols / kF16Chunk; ++c) {
+      const uint16_t* chunk = w + c * kInterleavedRows * kF16Chunk;
+      __m256 xv[RN];
+#pragma GCC unroll 8
+      for (int t = 0; t < RN; ++t) xv[t] = _mm256_loadu_ps(x + t * ldx + c * kF16Chunk);
+#pragma GCC unroll 8
+      for (size_t r = 0; r < kInterleavedRows; ++r) {
+        const __m256 wv = LoadHalves(chunk + r * kF16Chunk);
+#pragma GCC unroll 8
+        for (int t = 0; t < RN; ++t) acc[r][t] = _mm256_fmadd_ps(wv, xv[t], acc[r][t]);
+      }
+    }
+    StoreRows(acc, y, ldy);
+  }
+};
 
 }  // namespace
 }  // namespace nas::liv::quant::x86

@@ -9,25 +9,42 @@
 namespace nas::liv {
 namespace {
 
-// Row r of an interleaved matrix, block by block through a stack block.
+// Row r of an interleaved matrix, block by block (Q4_0) or chunk by chunk (f16).
 void DequantizeInterleavedRow(const WeightMatrix& m, uint64_t r, float* out) {
+  const uint64_t lane = r % quant::kInterleavedRows;
+  if (m.type == WeightType::kF16) {
+    const auto* group = static_cast<const uint16_t*>(m.data) + (r - lane) * m.cols;
+    for (uint64_t c = 0; c < m.cols / quant::kF16Chunk; ++c) {
+      quant::DequantizeRowF16(group + (c * quant::kInterleavedRows + lane) * quant::kF16Chunk,
+                              out + c * quant::kF16Chunk, quant::kF16Chunk);
+    }
+    return;
+  }
   const uint64_t blocks = m.cols / quant::kBlockSize;
   const auto* group = static_cast<const quant::BlockQ4_0x8*>(m.data) +
                       r / quant::kInterleavedRows * blocks;
   for (uint64_t b = 0; b < blocks; ++b) {
     quant::BlockQ4_0 block;
-    quant::DeinterleaveQ4_0(group + b, 1, r % quant::kInterleavedRows, &block);
+    quant::DeinterleaveQ4_0(group + b, 1, lane, &block);
     quant::DequantizeRowQ4_0(&block, out + b * quant::kBlockSize, quant::kBlockSize);
   }
 }
 
 }  // namespace
 
-bool InterleavedStorage(WeightType storage, uint64_t rows) {
-  return storage == WeightType::kQ4_0 && rows % quant::kInterleavedRows == 0;
+bool InterleavedStorage(WeightType storage, uint64_t rows, uint64_t cols) {
+  if (rows % quant::kInterleavedRows != 0) return false;
+  return storage == WeightType::kQ4_0 ||
+         (storage == WeightType::kF16 && cols % quant::kF16Chunk == 0);
 }
 
-void InterleaveRowsInPlace(uint64_t cols, void* rows8) {
+void InterleaveRowsInPlace(WeightType storage, uint64_t cols, void* rows8) {
+  if (storage == WeightType::kF16) {
+    auto* rows = static_cast<uint16_t*>(rows8);
+    const std::vector<uint16_t> copy(rows, rows + quant::kInterleavedRows * cols);
+    quant::InterleaveF16(copy.data(), cols, rows);
+    return;
+  }
   const uint64_t blocks = cols / quant::kBlockSize;
   auto* rows = static_cast<quant::BlockQ4_0*>(rows8);
   const std::vector<quant::BlockQ4_0> copy(rows, rows + quant::kInterleavedRows * blocks);

@@ -17,7 +17,7 @@ struct WeightMatrix {
   const void* data = nullptr;
   uint64_t rows = 0;
   uint64_t cols = 0;
-  // Rows in groups of 8 interleaved (Q4_0x8): row() does not apply, DequantizeRow does.
+  // Rows in groups of 8 interleaved (Q4_0x8, F16x8): row() does not apply, DequantizeRow does.
   bool interleaved = false;
 
   uint64_t row_bytes() const { return RowBytes(type, cols); }
@@ -31,11 +31,12 @@ struct WeightMatrix {
 // `bytes` rounded up to a 64-byte cache line.
 inline uint64_t Aligned64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
 
-// Whether a matrix of `rows` rows stored as `storage` is kept interleaved.
-bool InterleavedStorage(WeightType storage, uint64_t rows);
+// Whether a matrix of `rows` x `cols` stored as `storage` is kept interleaved: Q4_0 with
+// rows a multiple of 8 (Q4_0x8), f16 with rows and columns multiples of 8 (F16x8).
+bool InterleavedStorage(WeightType storage, uint64_t rows, uint64_t cols);
 
-// Eight stored Q4_0 rows of `cols` weights at `rows8` (contiguous) interleaved in place.
-void InterleaveRowsInPlace(uint64_t cols, void* rows8);
+// Eight stored rows of `cols` weights at `rows8` (contiguous) interleaved in place.
+void InterleaveRowsInPlace(WeightType storage, uint64_t cols, void* rows8);
 
 // Bytes of the buffer that holds `tokens` rows of `cols` activations quantized for a
 // product with f16 / quantized weights (ops/matmul.h): Q8_0 blocks (rounded up to 64

@@ -76,9 +76,9 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpe
         StoreRow(storage, row.data(), t.cols, dst + r * row_bytes);
       }
       // Slices are whole groups of 8 rows (grain 16).
-      if (InterleavedStorage(storage, t.rows)) {
+      if (InterleavedStorage(storage, t.rows, t.cols)) {
         for (uint64_t r = begin; r < end; r += quant::kInterleavedRows) {
-          InterleaveRowsInPlace(t.cols, dst + r * row_bytes);
+          InterleaveRowsInPlace(storage, t.cols, dst + r * row_bytes);
         }
       }
     });
@@ -101,7 +101,8 @@ void ModelWeights::BindPointers(const ArchSpec& spec) {
   for (size_t i = 0; i < layout_.size(); ++i) {
     const TensorShape& t = layout_[i];
     const uint8_t* p = data_.get() + offsets_[i];
-    const WeightMatrix m{storage_[i], p, t.rows, t.cols, InterleavedStorage(storage_[i], t.rows)};
+    const WeightMatrix m{storage_[i], p, t.rows, t.cols,
+                         InterleavedStorage(storage_[i], t.rows, t.cols)};
     const float* f = reinterpret_cast<const float*>(p);  // for the f32-stored tensors
     if (t.layer < 0) {
       if (t.name == "token_embd") embedding_ = m;

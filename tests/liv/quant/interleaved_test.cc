@@ -1,4 +1,4 @@
-// The Q4_0x8 layout (interleaved.h) by hand: where each byte and scale of eight rows goes,
+// The Q4_0x8 and F16x8 layouts (interleaved.h) by hand: where each byte and scale of eight rows goes,
 // the lossless round trip, the activation offsets, and the scalar reference of the
 // interleaved kernels giving exactly the floats of the row-major Q4_0 reference.
 
@@ -102,6 +102,44 @@ TEST(InterleavedQ4_0, ScalarKernelsEqualTheRowMajorReference) {
   s.gemv_q4_0x8(wx.data(), groups, blocks, x.data(), offsets.data(), got.data());
   EXPECT_EQ(std::vector<float>(got.begin(), got.begin() + rows),
             std::vector<float>(want.begin(), want.begin() + rows));
+}
+
+TEST(InterleavedF16, LayoutAndRoundTrip) {
+  const size_t cols = 24;
+  std::vector<uint16_t> rows(kInterleavedRows * cols);
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint16_t>(i);  // r * 24 + k
+  std::vector<uint16_t> group(rows.size());
+  InterleaveF16(rows.data(), cols, group.data());
+  // Columns 8..15 (chunk 1) of row 3 sit at (1 * 8 + 3) * 8.
+  EXPECT_EQ(group[(1 * 8 + 3) * 8 + 0], 3 * 24 + 8);
+  EXPECT_EQ(group[(2 * 8 + 7) * 8 + 7], 7 * 24 + 23);
+  EXPECT_EQ(group[8], 24);  // row 1's first half follows row 0's first eight
+  for (size_t r = 0; r < kInterleavedRows; ++r) {
+    std::vector<uint16_t> back(cols);
+    DeinterleaveF16(group.data(), cols, r, back.data());
+    EXPECT_EQ(back, std::vector<uint16_t>(rows.begin() + r * cols, rows.begin() + (r + 1) * cols))
+        << "row " << r;
+  }
+}
+
+// The scalar interleaved F16 gemm equals the scalar row-major one float for float.
+TEST(InterleavedF16, ScalarKernelsEqualTheRowMajorReference) {
+  const size_t groups = 2, cols = 40, tokens = 3, rows = groups * kInterleavedRows;
+  std::mt19937 rng(13);
+  std::normal_distribution<float> normal;
+  std::vector<float> wf(rows * cols), x(tokens * cols);
+  for (float& v : wf) v = normal(rng);
+  for (float& v : x) v = normal(rng);
+  std::vector<uint16_t> w(wf.size()), wx(wf.size());
+  QuantizeRowF16(wf.data(), w.data(), wf.size());
+  for (size_t g = 0; g < groups; ++g) {
+    InterleaveF16(w.data() + g * kInterleavedRows * cols, cols, wx.data() + g * kInterleavedRows * cols);
+  }
+  const QuantKernelTable& s = ScalarQuant();
+  std::vector<float> want(tokens * rows), got(tokens * rows);
+  s.gemm_f16(w.data(), cols, rows, cols, x.data(), cols, tokens, want.data(), rows);
+  s.gemm_f16x8(wx.data(), groups, cols, x.data(), cols, tokens, got.data(), rows);
+  EXPECT_EQ(got, want);
 }
 
 }  // namespace

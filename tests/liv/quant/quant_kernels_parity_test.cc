@@ -320,6 +320,30 @@ TEST_P(QuantParityTest, Q4_0x8) {
   }
 }
 
+TEST_P(QuantParityTest, F16x8) {
+  for (const auto& [rows, blocks, tokens] : Shapes()) {
+    const size_t groups = (rows + kInterleavedRows - 1) / kInterleavedRows;
+    for (size_t cols : {size_t{8}, blocks * 8 + 16, blocks * 32}) {
+      const size_t n = groups * kInterleavedRows * cols, ldx = cols + 5;
+      std::vector<uint16_t> rows_major(n), w(n);
+      QuantizeRowF16(Random(n, 47 + rows * cols).data(), rows_major.data(), n);
+      for (size_t g = 0; g < groups; ++g) {
+        InterleaveF16(rows_major.data() + g * kInterleavedRows * cols, cols,
+                      w.data() + g * kInterleavedRows * cols);
+      }
+      const std::vector<float> x = Random(tokens * ldx, 53 + tokens * cols);
+      ExpectParity(
+          k(), groups * kInterleavedRows, cols, tokens,
+          [&](const QuantKernelTable& q, float* y, size_t ldy) {
+            q.gemm_f16x8(w.data(), groups, cols, x.data(), ldx, tokens, y, ldy);
+          },
+          [&](const QuantKernelTable& q, float* y) {
+            q.gemv_f16x8(w.data(), groups, cols, x.data(), y);
+          });
+    }
+  }
+}
+
 TEST_P(QuantParityTest, F16) {
   for (const auto& [rows, blocks, tokens] : Shapes()) {
     for (size_t cols : {blocks, blocks * 8, blocks * 8 + 1, blocks * 32 + 7}) {

@@ -26,7 +26,7 @@ TEST(QuantKernelsQemuTest, Aarch64NeonVariantsMatchTheScalarReference) {
   for (const char* variant : {"neon_dotprod", "neon_i8mm"}) {
     for (const char* test :
          {"QuantizeRowQ8_0IsByteIdentical", "QuantizeRowI8IsByteIdentical", "BlockSumsAreExact",
-          "BlockSumsQ4_0x8AreExact", "Q8_0", "Q4_0", "Q4_0x8", "I4G32", "F16"}) {
+          "BlockSumsQ4_0x8AreExact", "Q8_0", "Q4_0", "Q4_0x8", "I4G32", "F16", "F16x8"}) {
       const std::string passed =
           std::string("[       OK ] Variants/QuantParityTest.") + test + "/" + variant + " ";
       EXPECT_NE(r.out.find(passed), std::string::npos) << "no \"" << passed << "\" in\n" << r.out;

@@ -74,14 +74,16 @@ TEST_P(QuantizedModelTest, EveryMatrixIsStoredInTheRequestedType) {
     const ModelWeights& w = (*model)->weights();
     EXPECT_EQ(w.embedding().type, GetParam().type);
     EXPECT_EQ(w.output().type, GetParam().type);
-    EXPECT_EQ(w.embedding().interleaved, GetParam().type == WeightType::kQ4_0);
+    EXPECT_EQ(w.embedding().interleaved,
+              GetParam().type == WeightType::kQ4_0 || GetParam().type == WeightType::kF16);
     for (int i = 0; i < spec.layers_size(); ++i) {
       for (const WeightMatrix* m : {&w.layer(i).q, &w.layer(i).conv_in, &w.layer(i).rec_q,
                                     &w.layer(i).ffn_up, &w.layer(i).ffn_down}) {
         if (!*m) continue;
         EXPECT_EQ(m->type, GetParam().type) << spec.name() << " layer " << i;
-        // Q4_0 kept interleaved by eights wherever the rows allow (they all do here).
-        EXPECT_EQ(m->interleaved, GetParam().type == WeightType::kQ4_0)
+        // Q4_0 and f16 kept interleaved by eights wherever the shape allows (it does here).
+        EXPECT_EQ(m->interleaved,
+                  GetParam().type == WeightType::kQ4_0 || GetParam().type == WeightType::kF16)
             << spec.name() << " layer " << i;
       }
     }
