@@ -5,25 +5,13 @@
 
 #include "liv/quant/blocks.h"
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 namespace nas::liv::quant {
 namespace {
-
-uint32_t FloatBits(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, sizeof(u));
-  return u;
-}
-
-float BitsFloat(uint32_t u) {
-  float x;
-  std::memcpy(&x, &u, sizeof(x));
-  return x;
-}
 
 // Shifts `mantissa` right by `shift` (1..31), rounding to nearest, ties to even.
 uint32_t ShiftRoundEven(uint32_t mantissa, uint32_t shift) {
@@ -39,7 +27,7 @@ float Max(float a, float b) { return a > b ? a : b; }
 }  // namespace
 
 uint16_t FloatToHalf(float x) {
-  const uint32_t f = FloatBits(x);
+  const uint32_t f = std::bit_cast<uint32_t>(x);
   const uint16_t sign = static_cast<uint16_t>((f >> 16) & 0x8000u);
   const uint32_t abs = f & 0x7fffffffu;
   if (abs >= 0x7f800000u) {
@@ -68,20 +56,20 @@ float HalfToFloat(uint16_t h) {
   uint32_t mantissa = h & 0x3ffu;
   if (exponent == 0x1f) {
     // Infinity, or NaN made quiet with its payload kept (as vcvtph2ps does).
-    if (mantissa == 0) return BitsFloat(sign | 0x7f800000u);
-    return BitsFloat(sign | 0x7fc00000u | (mantissa << 13));
+    if (mantissa == 0) return std::bit_cast<float>(sign | 0x7f800000u);
+    return std::bit_cast<float>(sign | 0x7fc00000u | (mantissa << 13));
   }
   if (exponent == 0) {
-    if (mantissa == 0) return BitsFloat(sign);
+    if (mantissa == 0) return std::bit_cast<float>(sign);
     // Subnormal: mantissa * 2^-24; normalise it.
     uint32_t e = 113;  // the float exponent of 2^-14
     while ((mantissa & 0x400u) == 0) {
       mantissa <<= 1;
       --e;
     }
-    return BitsFloat(sign | (e << 23) | ((mantissa & 0x3ffu) << 13));
+    return std::bit_cast<float>(sign | (e << 23) | ((mantissa & 0x3ffu) << 13));
   }
-  return BitsFloat(sign | ((exponent + 112u) << 23) | (mantissa << 13));
+  return std::bit_cast<float>(sign | ((exponent + 112u) << 23) | (mantissa << 13));
 }
 
 void QuantizeRowQ8_0(const float* x, BlockQ8_0* y, size_t n) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <bit>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -21,16 +22,8 @@
 namespace nas::liv::quant {
 namespace {
 
-float Bits(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof(f));
-  return f;
-}
-uint32_t BitsOf(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof(u));
-  return u;
-}
+float Bits(uint32_t u) { return std::bit_cast<float>(u); }
+uint32_t BitsOf(float f) { return std::bit_cast<uint32_t>(f); }
 
 std::vector<float> Iota32() {
   std::vector<float> x(kBlockSize);

@@ -17,6 +17,7 @@
 
 #include "liv/quant/blocks.h"
 #include "liv/quant/quant_kernels.h"
+#include "tests/liv/quant/quant_test_util.h"
 
 namespace nas::liv::quant {
 namespace {
@@ -27,13 +28,7 @@ constexpr size_t kRows[] = {1, 3, 17, 33};
 constexpr size_t kBlocks[] = {1, 3, 7};
 constexpr size_t kTokens[] = {1, 2, 5, 9};
 
-std::vector<float> Random(size_t n, unsigned seed, float sigma = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, sigma);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
+using testing::Random;
 
 // sum((a - b)^2) / sum(b^2), with b the reference.
 double Nmse(const std::vector<float>& a, const std::vector<float>& b) {

@@ -16,6 +16,7 @@
 
 #include "liv/quant/blocks.h"
 #include "liv/quant/quant_kernels.h"
+#include "tests/liv/quant/quant_test_util.h"
 
 namespace nas::liv::quant {
 namespace {
@@ -25,13 +26,7 @@ constexpr size_t kBlocks[] = {1, 3, 7};
 constexpr size_t kTokens[] = {1, 2, 5};
 constexpr float kSentinel = -12345.0f;
 
-std::vector<float> Random(size_t n, unsigned seed, float sigma = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, sigma);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
+using testing::Random;
 
 // The f32 result may differ from the exact value of its dequantized inputs by the f32
 // rounding of each scaled block term and of the running sum: bounded relative to the sum
