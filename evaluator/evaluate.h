@@ -48,6 +48,12 @@ struct EvaluateOptions {
 absl::StatusOr<EvaluationResult> Evaluate(const EvaluateRequest& request,
                                           const EvaluateOptions& options = {});
 
+// Evaluate's signature, for code that takes the trainer as a parameter (the service, the
+// coordinator's in-process evaluator) so it can be tested with a fake and built without
+// libtorch.
+using EvaluateFn = std::function<absl::StatusOr<EvaluationResult>(const EvaluateRequest&,
+                                                                  const EvaluateOptions&)>;
+
 // "libtorch 1.13.1, 2 threads" and the like: recorded in EvaluationResult.evaluator.
 std::string EvaluatorDescription(int threads);
 
