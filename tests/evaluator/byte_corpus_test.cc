@@ -201,41 +201,37 @@ TEST(ByteCorpusTest, DirectoryIsNotFoundWithThePath) {
   EXPECT_EQ(corpus.status().message(), path + ": is a directory, not a corpus");
 }
 
-TEST(ByteCorpusTest, TooSmallForAValidationWindowGivesTheSizes) {
-  const TempFile file("small_corpus.txt", std::string(20, 'x'));
-  const std::string& path = file.path();
-  absl::StatusOr<ByteCorpus> corpus = ByteCorpus::Load(path, 0.25, 8);
-  ASSERT_FALSE(corpus.ok());
-  EXPECT_EQ(corpus.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(corpus.status().message(),
-            path + ": 20 bytes split into 15 for training and 5 for validation "
-                   "(validation_fraction 0.25); each needs at least seq_len + 1 = 9");
-}
-
-TEST(ByteCorpusTest, TooSmallForATrainingWindowGivesTheSizes) {
-  const TempFile file("small_train_corpus.txt", std::string(200, 'x'));
-  const std::string& path = file.path();
-  absl::StatusOr<ByteCorpus> corpus = ByteCorpus::Load(path, 0.9, 32);
-  ASSERT_FALSE(corpus.ok());
-  EXPECT_EQ(corpus.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(corpus.status().message(),
-            path + ": 200 bytes split into 20 for training and 180 for validation "
-                   "(validation_fraction 0.9); each needs at least seq_len + 1 = 33");
-  // The window size does not overflow.
-  absl::StatusOr<ByteCorpus> huge =
-      ByteCorpus::Load(path, 0.5, std::numeric_limits<int>::max());
-  ASSERT_FALSE(huge.ok());
-  EXPECT_THAT(huge.status().message(), HasSubstr("seq_len + 1 = 2147483648"));
-}
-
-TEST(ByteCorpusTest, EmptyFileIsTooSmall) {
-  const TempFile file("empty_corpus.txt", "");
-  const std::string& path = file.path();
-  absl::StatusOr<ByteCorpus> corpus = ByteCorpus::Load(path, 0.1, 4);
-  ASSERT_FALSE(corpus.ok());
-  EXPECT_EQ(corpus.status().message(),
-            path + ": 0 bytes split into 0 for training and 0 for validation "
-                   "(validation_fraction 0.1); each needs at least seq_len + 1 = 5");
+// A split shorter than one window (seq_len + 1 bytes): the sizes after the path.
+TEST(ByteCorpusTest, TooSmallForAWindowGivesTheSizes) {
+  struct Case {
+    std::string bytes;
+    double validation_fraction;
+    int seq_len;
+    std::string message;
+  };
+  const Case cases[] = {
+      {std::string(20, 'x'), 0.25, 8,
+       "20 bytes split into 15 for training and 5 for validation (validation_fraction 0.25); "
+       "each needs at least seq_len + 1 = 9"},
+      {std::string(200, 'x'), 0.9, 32,
+       "200 bytes split into 20 for training and 180 for validation (validation_fraction "
+       "0.9); each needs at least seq_len + 1 = 33"},
+      {"", 0.1, 4,
+       "0 bytes split into 0 for training and 0 for validation (validation_fraction 0.1); "
+       "each needs at least seq_len + 1 = 5"},
+      // The window size does not overflow.
+      {std::string(200, 'x'), 0.5, std::numeric_limits<int>::max(),
+       "200 bytes split into 100 for training and 100 for validation (validation_fraction "
+       "0.5); each needs at least seq_len + 1 = 2147483648"},
+  };
+  for (const Case& c : cases) {
+    const TempFile file("small_corpus.txt", c.bytes);
+    absl::StatusOr<ByteCorpus> corpus =
+        ByteCorpus::Load(file.path(), c.validation_fraction, c.seq_len);
+    ASSERT_FALSE(corpus.ok()) << c.message;
+    EXPECT_EQ(corpus.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(corpus.status().message(), file.path() + ": " + c.message);
+  }
 }
 
 TEST(ByteCorpusTest, BadArgumentsAreRefusedBeforeReading) {

@@ -30,6 +30,11 @@ std::string Validate(const std::string& text, const std::string& path = "setting
   return std::string(status.message());
 }
 
+// Validate of corpus-mode settings with a corpus path and `text`.
+std::string ValidateCorpus(const std::string& text) {
+  return Validate(R"(mode: CORPUS corpus_path: "a.txt" )" + text);
+}
+
 const std::vector<std::string> kAllTaskNames = {"in_context_recall", "fuzzy_recall",
                                                 "noisy_recall",      "selective_copying",
                                                 "compression",       "memorization"};
@@ -162,7 +167,7 @@ TEST(ValidateSettingsTest, TaskNamedTwice) {
 }
 
 TEST(ValidateSettingsTest, TasksInCorpusMode) {
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" tasks: "compression")"),
+  EXPECT_EQ(ValidateCorpus(R"(tasks: "compression")"),
             "settings.tasks[0]: CORPUS mode takes no MAD tasks");
 }
 
@@ -171,28 +176,24 @@ TEST(ValidateSettingsTest, CorpusWithoutPath) {
 }
 
 TEST(ValidateSettingsTest, MadOnlyFieldsInCorpusMode) {
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" full_protocol: true)"),
+  EXPECT_EQ(ValidateCorpus("full_protocol: true"),
             "settings.full_protocol: only MAD has a protocol");
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" seq_len: 64)"),
+  EXPECT_EQ(ValidateCorpus("seq_len: 64"),
             "settings.seq_len: CORPUS mode uses corpus_seq_len");
 }
 
 TEST(ValidateSettingsTest, CorpusValidationFractionOutOfRange) {
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" validation_fraction: 0)"),
-            "settings.validation_fraction: must be in (0, 1), got 0");
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" validation_fraction: 1)"),
-            "settings.validation_fraction: must be in (0, 1), got 1");
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" validation_fraction: -0.5)"),
-            "settings.validation_fraction: must be in (0, 1), got -0.5");
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" validation_fraction: nan)"),
-            "settings.validation_fraction: must be in (0, 1), got nan");
+  for (std::string value : {"0", "1", "-0.5", "nan"}) {
+    EXPECT_EQ(ValidateCorpus("validation_fraction: " + value),
+              "settings.validation_fraction: must be in (0, 1), got " + value);
+  }
 }
 
 TEST(ValidateSettingsTest, CorpusSeqLenOutOfRange) {
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" corpus_seq_len: 1)"),
-            "settings.corpus_seq_len: must be in [2, 65536], got 1");
-  EXPECT_EQ(Validate(R"(mode: CORPUS corpus_path: "a.txt" corpus_seq_len: 65537)"),
-            "settings.corpus_seq_len: must be in [2, 65536], got 65537");
+  for (std::string value : {"1", "65537"}) {
+    EXPECT_EQ(ValidateCorpus("corpus_seq_len: " + value),
+              "settings.corpus_seq_len: must be in [2, 65536], got " + value);
+  }
 }
 
 TEST(ValidateSettingsTest, CorpusFieldsInMadMode) {
@@ -205,10 +206,10 @@ TEST(ValidateSettingsTest, CorpusFieldsInMadMode) {
 }
 
 TEST(ValidateSettingsTest, MadSeqLenOutOfRange) {
-  EXPECT_EQ(Validate("seq_len: 1"),
-            "settings.seq_len: must be 0 (the task's own) or in [2, 65536], got 1");
-  EXPECT_EQ(Validate("seq_len: 65537"),
-            "settings.seq_len: must be 0 (the task's own) or in [2, 65536], got 65537");
+  for (std::string value : {"1", "65537"}) {
+    EXPECT_EQ(Validate("seq_len: " + value),
+              "settings.seq_len: must be 0 (the task's own) or in [2, 65536], got " + value);
+  }
 }
 
 // The override reaches every named task (all six when none are named).
@@ -238,12 +239,10 @@ TEST(ValidateSettingsTest, BudgetSizesOutOfRange) {
 TEST(ValidateSettingsTest, LearningRateNotPositiveOrTooLarge) {
   EXPECT_EQ(Validate("budget { learning_rates: 1e-3 learning_rates: -1 }"),
             "settings.budget.learning_rates[1]: must be in (0, 10), got -1");
-  EXPECT_EQ(Validate("budget { learning_rates: 0 }"),
-            "settings.budget.learning_rates[0]: must be in (0, 10), got 0");
-  EXPECT_EQ(Validate("budget { learning_rates: 10 }"),
-            "settings.budget.learning_rates[0]: must be in (0, 10), got 10");
-  EXPECT_EQ(Validate("budget { learning_rates: inf }"),
-            "settings.budget.learning_rates[0]: must be in (0, 10), got inf");
+  for (std::string value : {"0", "10", "inf", "nan"}) {
+    EXPECT_EQ(Validate("budget { learning_rates: " + value + " }"),
+              "settings.budget.learning_rates[0]: must be in (0, 10), got " + value);
+  }
 }
 
 TEST(ValidateSettingsTest, TooManyLearningRates) {
