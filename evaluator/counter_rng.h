@@ -1,9 +1,9 @@
-// The MAD tasks' random numbers: a SplitMix64 stream (base/splitmix64.h) whose starting
-// counter is a hash of (seed, stream, index), so that example i of a split is a pure
-// function of the seed and i (any batch can be generated alone, in any order, on any
-// thread, with the same result on every platform) and the memorization map depends on the
-// seed alone. Distinct (stream, index) pairs give unrelated streams. Not thread-safe: one
-// CounterRng per example being generated.
+// The evaluator's random numbers (MAD examples, corpus windows): a SplitMix64 stream
+// (base/splitmix64.h) whose starting counter is a hash of (seed, stream, index), so that
+// example i of a split is a pure function of the seed and i (any batch can be generated
+// alone, in any order, on any thread, with the same result on every platform) and the
+// memorization map depends on the seed alone. Distinct (stream, index) pairs give
+// unrelated streams. Not thread-safe: one CounterRng per example being generated.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "evaluator/evaluation_settings.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +17,19 @@ absl::Status Error(const std::string& path, const std::string& what) {
 std::string At(const std::string& path, int i) { return absl::StrCat(path, "[", i, "]"); }
 
 bool Finite(double x) { return std::isfinite(x); }
+
+// The shortest text that reads back as exactly `x` (absl::StrCat keeps 6 digits, which
+// would give distinct settings one fingerprint).
+std::string Exact(double x) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), x);
+  return std::string(buffer, end);
+}
+
+// The steps a run takes: the budget's, or the default.
+uint32_t EffectiveSteps(const TrainingBudget& b) {
+  return b.steps() != 0 ? b.steps() : kDefaultSteps;
+}
 
 }  // namespace
 
@@ -33,7 +48,9 @@ EvaluationSettings WithDefaults(const EvaluationSettings& settings) {
   if (b.batch_size() == 0) b.set_batch_size(kDefaultBatchSize);
   if (b.learning_rates_size() == 0) b.add_learning_rates(kDefaultLearningRate);
   if (!b.has_weight_decay()) b.set_weight_decay(kDefaultWeightDecay);
-  if (b.warmup_steps() == 0) b.set_warmup_steps(kDefaultWarmupSteps);
+  if (b.warmup_steps() == 0) {
+    b.set_warmup_steps(std::min<uint32_t>(kDefaultWarmupSteps, b.steps()));
+  }
   if (!b.has_grad_clip()) b.set_grad_clip(kDefaultGradClip);
   if (b.eval_examples() == 0) b.set_eval_examples(kDefaultEvalExamples);
   if (b.log_every() == 0) b.set_log_every(kDefaultLogEvery);
@@ -49,6 +66,12 @@ absl::Status ValidateSettings(const EvaluationSettings& settings, const std::str
     if (corpus) return Error(At(path + ".tasks", i), "CORPUS mode takes no MAD tasks");
     auto kind = ParseTaskKind(settings.tasks(i));
     if (!kind.ok()) return Error(At(path + ".tasks", i), std::string(kind.status().message()));
+    for (int j = 0; j < i; ++j) {
+      if (settings.tasks(j) == settings.tasks(i)) {
+        return Error(At(path + ".tasks", i),
+                     absl::StrCat("\"", settings.tasks(i), "\" is already ", At("tasks", j)));
+      }
+    }
   }
   if (corpus) {
     if (settings.corpus_path().empty()) {
@@ -102,17 +125,18 @@ absl::Status ValidateSettings(const EvaluationSettings& settings, const std::str
   if (b.has_grad_clip() && !(Finite(b.grad_clip()) && b.grad_clip() >= 0)) {
     return Error(bp + ".grad_clip", absl::StrCat("must be >= 0 (0 = off), got ", b.grad_clip()));
   }
-  if (b.warmup_steps() > 0 && b.steps() > 0 && b.warmup_steps() > b.steps()) {
+  if (b.warmup_steps() > EffectiveSteps(b)) {
     return Error(bp + ".warmup_steps",
-                 absl::StrCat(b.warmup_steps(), " exceeds steps (", b.steps(), ")"));
+                 absl::StrCat(b.warmup_steps(), " exceeds steps (", EffectiveSteps(b), ")"));
   }
   if (b.eval_examples() > 1'000'000) {
     return Error(bp + ".eval_examples", absl::StrCat("at most 1000000, got ", b.eval_examples()));
   }
   if (b.threads() > 1024) return Error(bp + ".threads", absl::StrCat("at most 1024, got ", b.threads()));
   if (!corpus) {
+    // The task names are valid, so only the seq_len override can make a plan fail.
     auto plans = PlanMadTasks(WithDefaults(settings));
-    if (!plans.ok()) return Error(path, std::string(plans.status().message()));
+    if (!plans.ok()) return Error(path + ".seq_len", std::string(plans.status().message()));
   }
   return absl::OkStatus();
 }
@@ -139,17 +163,18 @@ std::string SettingsFingerprint(const EvaluationSettings& settings, uint64_t see
   const TrainingBudget& b = s.budget();
   std::string out = absl::StrCat(EvaluationSettings::Mode_Name(s.mode()), " seed=", seed);
   if (s.mode() == EvaluationSettings::CORPUS) {
-    absl::StrAppend(&out, " corpus=", s.corpus_path(), " val=", s.validation_fraction(),
+    absl::StrAppend(&out, " corpus=", s.corpus_path(), " val=", Exact(s.validation_fraction()),
                     " seq=", s.corpus_seq_len());
   } else {
     absl::StrAppend(&out, " tasks=", absl::StrJoin(s.tasks(), ","),
                     s.full_protocol() ? " protocol=full" : " protocol=baseline");
     if (s.seq_len() != 0) absl::StrAppend(&out, " seq=", s.seq_len());
   }
+  const auto exact = [](std::string* text, double x) { text->append(Exact(x)); };
   absl::StrAppend(&out, " steps=", b.steps(), " batch=", b.batch_size(),
-                  " lr=", absl::StrJoin(b.learning_rates(), ","), " wd=", b.weight_decay(),
-                  " warmup=", b.warmup_steps(), " clip=", b.grad_clip(),
-                  " eval=", b.eval_examples());
+                  " lr=", absl::StrJoin(b.learning_rates(), ",", exact),
+                  " wd=", Exact(b.weight_decay()), " warmup=", b.warmup_steps(),
+                  " clip=", Exact(b.grad_clip()), " eval=", b.eval_examples());
   return out;
 }
 

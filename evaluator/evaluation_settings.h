@@ -19,7 +19,7 @@ inline constexpr int kDefaultSteps = 300;
 inline constexpr int kDefaultBatchSize = 32;
 inline constexpr double kDefaultLearningRate = 3e-3;
 inline constexpr double kDefaultWeightDecay = 0.1;
-inline constexpr int kDefaultWarmupSteps = 20;
+inline constexpr int kDefaultWarmupSteps = 20;  // or steps, when fewer
 inline constexpr double kDefaultGradClip = 1.0;
 inline constexpr int kDefaultEvalExamples = 256;
 inline constexpr int kDefaultLogEvery = 25;
@@ -27,14 +27,17 @@ inline constexpr double kDefaultValidationFraction = 0.1;
 inline constexpr int kDefaultCorpusSeqLen = 128;
 
 // The settings with every default filled in: mode MAD when unspecified, all six tasks
-// when none are named (MAD), each budget field at its default when 0 / unset. `threads`
-// stays 0 (= all cores) and is resolved by the trainer.
+// when none are named (MAD), each budget field at its default when 0 / unset (warmup_steps
+// at most steps, so that a short budget stays valid). `threads` stays 0 (= all cores) and
+// is resolved by the trainer.
 EvaluationSettings WithDefaults(const EvaluationSettings& settings);
 
 // OK when the settings can be trained on; otherwise InvalidArgument naming the field under
-// `path` (e.g. "evaluator.training"), as "PATH.tasks[1]: unknown task \"recal\" (known:
-// ...)", "PATH.budget.learning_rates[0]: must be > 0, got -1", "PATH.corpus_path: CORPUS
-// needs a text file". Does not open the corpus file (it may live on another machine).
+// `path` (e.g. "evaluator.training"), as "PATH.tasks[1]: unknown MAD task \"recal\"
+// (known: ...)", "PATH.budget.learning_rates[0]: must be in (0, 10), got -1",
+// "PATH.corpus_path: CORPUS needs a text file". Fields left at 0 / unset are checked with
+// their defaults (warmup_steps against the default steps). Does not open the corpus file
+// (it may live on another machine).
 absl::Status ValidateSettings(const EvaluationSettings& settings,
                               const std::string& path = "settings");
 
@@ -48,8 +51,10 @@ struct MadTaskPlan {
 // The MAD tasks of valid settings in MAD mode, in the order named.
 absl::StatusOr<std::vector<MadTaskPlan>> PlanMadTasks(const EvaluationSettings& settings);
 
-// A short stable text of the settings and seed (every field, defaults filled in), for
-// cache keys and evaluator names: equal for equal effective settings.
+// A short stable text of the settings and seed (defaults filled in, numbers exact), for
+// cache keys and evaluator names: equal for equal effective settings, different when a
+// field that changes the scores differs (every field but log_every and threads, which
+// change only how often the curve is sampled and how fast it trains).
 std::string SettingsFingerprint(const EvaluationSettings& settings, uint64_t seed);
 
 }  // namespace nas::eval

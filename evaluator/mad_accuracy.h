@@ -1,6 +1,7 @@
-// Accuracy on the probed positions of MAD batches (mad_tasks.h): the fraction of probed
-// positions whose predicted token equals the target. Unprobed positions never count.
-// Counts add up over batches, so a split's accuracy is exact whatever its batching.
+// Accuracy on the probed positions of batches (batch.h: MAD tasks', a corpus's): the
+// fraction of probed positions whose predicted token equals the target. Unprobed positions
+// never count. Counts add up over batches, so a split's accuracy is exact whatever its
+// batching.
 // Plain values; thread-safe.
 #pragma once
 
@@ -8,7 +9,7 @@
 #include <span>
 
 #include "absl/status/statusor.h"
-#include "evaluator/mad_tasks.h"
+#include "evaluator/batch.h"
 
 namespace nas::eval {
 

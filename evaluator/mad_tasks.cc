@@ -1,7 +1,5 @@
 #include "evaluator/mad_tasks.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "evaluator/counter_rng.h"
@@ -17,15 +15,6 @@ constexpr uint64_t kTestStream = 2;
 constexpr uint64_t kMemorizationMapStream = 3;
 
 }  // namespace
-
-ExampleView Batch::example(int i) const {
-  const size_t offset = static_cast<size_t>(i) * seq_len;
-  return {std::span<const int32_t>(inputs).subspan(offset, seq_len),
-          std::span<const int32_t>(targets).subspan(offset, seq_len),
-          std::span<const uint8_t>(probed).subspan(offset, seq_len)};
-}
-
-int64_t Batch::num_probed() const { return std::count(probed.begin(), probed.end(), 1); }
 
 TaskGenerator::TaskGenerator(const TaskSettings& settings, uint64_t seed)
     : settings_(settings), vocab_(VocabularyOf(settings)), seed_(seed) {

@@ -4,7 +4,8 @@
 // pure function of (settings, seed, split, i), drawn from counter-based SplitMix64
 // streams (counter_rng.h), so it is the same on every platform and whatever batches it is
 // generated in. An example holds seq_len input tokens, seq_len targets and a mask of the
-// probed positions; only probed positions carry a target and count for accuracy and loss.
+// probed positions (a Batch, batch.h); only probed positions carry a target and count for
+// accuracy and loss.
 // With the vocabularies of mad_vocabulary.h, the examples are (positions from 0, L =
 // seq_len; models are causal, position i sees inputs [0, i]):
 //
@@ -35,38 +36,16 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "evaluator/batch.h"
 #include "evaluator/mad_task_settings.h"
 #include "evaluator/mad_vocabulary.h"
 
 namespace nas::eval {
 
 enum class Split { kTrain, kTest };
-
-// The target at a position that is not probed.
-inline constexpr int32_t kNoTarget = -1;
-
-// One example's rows inside a Batch.
-struct ExampleView {
-  std::span<const int32_t> inputs;
-  std::span<const int32_t> targets;  // kNoTarget where not probed
-  std::span<const uint8_t> probed;   // 1 at probed positions, else 0
-};
-
-// `batch_size` examples of `seq_len` tokens, each array row-major [batch_size, seq_len].
-struct Batch {
-  int batch_size = 0;
-  int seq_len = 0;
-  std::vector<int32_t> inputs;
-  std::vector<int32_t> targets;
-  std::vector<uint8_t> probed;
-
-  ExampleView example(int i) const;
-  int64_t num_probed() const;
-};
 
 class TaskGenerator {
  public:
