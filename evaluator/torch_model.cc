@@ -45,7 +45,7 @@ TorchModel::TorchModel(const ArchSpec& spec, uint64_t seed)
                                                         : torch::empty({rows, cols});
     switch (t.role) {
       case liv::TensorRole::kEmbedding:
-        w.normal_(0.0, 0.02, gen);
+        w.normal_(0.0, 1.0, gen);
         break;
       case liv::TensorRole::kMatrix:
         w.normal_(0.0, (IsResidualOutput(t.name) ? residual_scale : 1.0) / std::sqrt(double(cols)),

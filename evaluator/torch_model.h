@@ -7,7 +7,9 @@
 // torch_operators.h, with the runtime's semantics.
 //
 // Initialisation is deterministic from a seed (its own torch generator, so concurrent
-// models do not share one): the embedding N(0, 0.02); projections N(0, 1/sqrt(in)), those
+// models do not share one): the embedding N(0, 1) (as torch's nn.Embedding: token identity
+// then dominates the residual stream at the start, which a 2-layer attention model needs to
+// learn in-context recall within 1,000 steps; with N(0, 0.02) it had not by then); projections N(0, 1/sqrt(in)), those
 // that write into the residual stream (attention, convolution and recurrence outputs,
 // the channel mixer's down projection) also scaled by 1/sqrt(2 * layers); norms 1;
 // convolution taps N(0, 1/sqrt(kernel_size)). Not thread-safe; one model per thread.
