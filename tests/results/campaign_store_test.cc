@@ -184,23 +184,7 @@ TEST(CampaignStoreTest, ListsCandidatesAndEvaluationsInTheOrderStored) {
   EXPECT_EQ((*evaluations)[1].candidate_hash, "aa");
 }
 
-TEST(CampaignStoreTest, FailedEvaluationsKeepTheirReason) {
-  const std::string path = FreshPath("failures.db");
-  auto store = CampaignStore::Create(path);
-  ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE((*store)->PutEvaluation({"aa", "mad:1", false, 0, "{}", "diverged: NaN loss"}).ok());
-  ASSERT_TRUE((*store)->PutEvaluation({"bb", "mad:1", false, 0.7, "{}", ""}).ok());
-  auto failed = (*store)->FindEvaluation("aa", "mad:1");
-  ASSERT_TRUE(failed.ok() && failed->has_value());
-  EXPECT_EQ((*failed)->failure, "diverged: NaN loss");
-  auto all = (*store)->Evaluations();
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].failure, "diverged: NaN loss");
-  EXPECT_EQ((*all)[1].failure, "");
-}
-
-TEST(CampaignStoreTest, AStoreOfSchema2IsReadAsItIsAndUpgradedForWriting) {
+TEST(CampaignStoreTest, FailuresAreKeptAndASchema2StoreIsReadAsItIsOrUpgraded) {
   const std::string path = FreshPath("schema2.db");
   {
     auto store = CampaignStore::Create(path);
@@ -224,13 +208,19 @@ TEST(CampaignStoreTest, AStoreOfSchema2IsReadAsItIsAndUpgradedForWriting) {
     EXPECT_EQ((*e)->failure, "");
     EXPECT_EQ((*reader)->Evaluations()->size(), 1u);
   }
+  // Upgraded: failed evaluations keep their reason.
   auto writer = CampaignStore::Open(path);
   ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE((*writer)->PutEvaluation({"bb", "proxy", true, 0, "{}", "failed: no"}).ok());
-  EXPECT_EQ((*(*writer)->FindEvaluation("bb", "proxy"))->failure, "failed: no");
+  ASSERT_TRUE((*writer)->PutEvaluation({"bb", "mad:1", false, 0, "{}", "diverged: NaN"}).ok());
+  EXPECT_EQ((*(*writer)->FindEvaluation("bb", "mad:1"))->failure, "diverged: NaN");
   EXPECT_EQ((*(*writer)->FindEvaluation("aa", "proxy"))->failure, "");
   auto reopened = CampaignStore::Open(path, /*read_only=*/true);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto all = (*reopened)->Evaluations();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].failure, "");
+  EXPECT_EQ((*all)[1].failure, "diverged: NaN");
 }
 
 }  // namespace
