@@ -1,5 +1,6 @@
 // A stand-in for nas::eval::Evaluate in tests of the service and the coordinator: by
-// default it answers at once with a deterministic quality in [0, 1) derived from the spec;
+// default it answers at once (after one progress report) with a deterministic quality in
+// [0, 1) derived from the spec;
 // on demand (per request, through `behaviour`) it diverges, fails, returns an error,
 // throws, waits until its evaluation is cancelled, or waits until Release(). It counts
 // calls, records requests, and lets tests wait for events with a bound (no sleeps).
@@ -126,6 +127,16 @@ class FakeTrainer {
       }
       case Behaviour::kOk:
         break;
+    }
+    if (options.progress) {
+      TrainingProgress p;
+      p.task = "in_context_recall";
+      p.learning_rate = 0.003;
+      p.runs = 1;
+      p.step = p.steps = 10;
+      p.run_finished = true;
+      p.accuracy = QualityOf(request.spec());
+      options.progress(p);
     }
     result.set_outcome(EvaluationResult::OK);
     result.set_quality(QualityOf(request.spec()));
