@@ -269,5 +269,12 @@ int main(int argc, char** argv) {
             << (layout.ok() ? layout->size() : 0) << " genes, "
             << loaded->objectives_size() << " objectives, " << loaded->devices_size()
             << " device classes, " << loaded->references_size() << " references\n";
+  const std::string quality = nas::star::QualityEvaluatorName(*loaded);
+  if (!quality.empty()) std::cout << "quality: " << quality << "\n";
+  // Valid, but can this build (and this machine) run its evaluator?
+  if (auto evaluator = nas::star::MakeQualityEvaluator(*loaded, QualityDeps(), space);
+      !evaluator.ok()) {
+    std::cout << "warning: " << evaluator.status().message() << "\n";
+  }
   return 0;
 }
