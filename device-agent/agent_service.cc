@@ -1,14 +1,9 @@
 #include "device-agent/agent_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/grpc_status.h"
 
 namespace nas::agent {
-
-grpc::Status ToGrpc(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
 
 AgentService::AgentService(MeasurementQueue& queue, DeviceDescription description,
                            AgentLimits limits, std::string token)

@@ -37,7 +37,4 @@ class AgentService final : public DeviceAgent::CallbackService {
   const std::string token_;
 };
 
-// absl status -> grpc status (same codes, same message).
-grpc::Status ToGrpc(const absl::Status& status);
-
 }  // namespace nas::agent

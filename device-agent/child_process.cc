@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -36,6 +38,35 @@ bool Drain(int fd, std::string& out) {
     if (n == 0) return false;
     return errno == EAGAIN || errno == EINTR;
   }
+}
+
+// Writes what the pipe takes of text[written..] to the non-blocking fd; returns false when
+// the input is done (all written, or the child closed its end). A SIGPIPE the write raises
+// is blocked and consumed on this thread, so a child that exits early cannot kill us.
+bool WriteSome(int fd, const std::string& text, size_t& written) {
+  sigset_t pipe_signal, old_mask;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &old_mask);
+  bool more = true;
+  while (written < text.size()) {
+    const ssize_t n = write(fd, text.data() + written, text.size() - written);
+    if (n > 0) {
+      written += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    more = n < 0 && errno == EAGAIN;  // EPIPE: the child closed its input
+    break;
+  }
+  if (written == text.size()) more = false;
+  if (!sigismember(&old_mask, SIGPIPE)) {
+    const timespec no_wait{0, 0};
+    while (sigtimedwait(&pipe_signal, nullptr, &no_wait) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  }
+  return more;
 }
 
 }  // namespace
@@ -68,6 +99,9 @@ absl::StatusOr<ChildResult> ChildProcess::Run(const std::vector<std::string>& ar
       pipe2(err_pipe, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
+  // Written by the child when exec fails (prepared here: only async-signal-safe calls
+  // are allowed between fork and exec).
+  const std::string exec_error = absl::StrCat("cannot execute ", argv[0], "\n");
   const pid_t parent = getpid();
   ChildResult result;
   result.started = std::chrono::system_clock::now();
@@ -82,8 +116,7 @@ absl::StatusOr<ChildResult> ChildProcess::Run(const std::vector<std::string>& ar
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
     execvp(args[0], args.data());
-    const char message[] = "cannot execute the measuring binary\n";
-    (void)!write(STDERR_FILENO, message, sizeof message - 1);
+    (void)!write(STDERR_FILENO, exec_error.data(), exec_error.size());
     _exit(127);
   }
   setpgid(pid, pid);  // also from the parent, so the group exists before any kill
@@ -93,10 +126,11 @@ absl::StatusOr<ChildResult> ChildProcess::Run(const std::vector<std::string>& ar
   int in_fd = in_pipe[1], out_fd = out_pipe[0], err_fd = err_pipe[0];
   if (on_start) on_start(pid);
 
-  // Small inputs (a spec) fit in the pipe buffer; write then close so the child sees EOF.
-  // (The agent ignores SIGPIPE, so a child that exits early cannot kill it here.)
-  if (!stdin_text.empty()) (void)!write(in_fd, stdin_text.data(), stdin_text.size());
-  CloseFd(in_fd);
+  // The input is written as the child reads it (it may be larger than the pipe buffer),
+  // then closed so the child sees EOF; a child that exits without reading it is fine.
+  size_t written = 0;
+  if (stdin_text.empty()) CloseFd(in_fd);
+  fcntl(in_fd, F_SETFL, O_NONBLOCK);
   fcntl(out_fd, F_SETFL, O_NONBLOCK);
   fcntl(err_fd, F_SETFL, O_NONBLOCK);
 
@@ -104,13 +138,18 @@ absl::StatusOr<ChildResult> ChildProcess::Run(const std::vector<std::string>& ar
   int status = 0;
   bool exited = false;
   while (!exited) {
-    pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-    const int open_fds = (out_fd >= 0) + (err_fd >= 0);
-    if (open_fds > 0) {
-      poll(out_fd >= 0 ? fds : fds + 1, open_fds, static_cast<int>(limits.poll_interval.count()));
+    pollfd fds[3];
+    nfds_t count = 0;
+    for (const auto& [fd, events] : {std::pair{out_fd, POLLIN}, std::pair{err_fd, POLLIN},
+                                     std::pair{in_fd, POLLOUT}}) {
+      if (fd >= 0) fds[count++] = {fd, static_cast<short>(events), 0};
+    }
+    if (count > 0) {
+      poll(fds, count, static_cast<int>(limits.poll_interval.count()));
     } else {
       usleep(static_cast<useconds_t>(limits.poll_interval.count() * 1000));
     }
+    if (in_fd >= 0 && !WriteSome(in_fd, stdin_text, written)) CloseFd(in_fd);
     if (out_fd >= 0 && !Drain(out_fd, result.out)) CloseFd(out_fd);
     if (err_fd >= 0 && !Drain(err_fd, result.err)) CloseFd(err_fd);
     const pid_t done = waitpid(pid, &status, WNOHANG);
@@ -143,6 +182,7 @@ absl::StatusOr<ChildResult> ChildProcess::Run(const std::vector<std::string>& ar
     if (out_fd >= 0 && !Drain(out_fd, result.out)) CloseFd(out_fd);
     if (err_fd >= 0 && !Drain(err_fd, result.err)) CloseFd(err_fd);
   }
+  CloseFd(in_fd);
   CloseFd(out_fd);
   CloseFd(err_fd);
   result.finished = std::chrono::system_clock::now();

@@ -1,9 +1,12 @@
-// Runs one child process to completion under watch: its stdout and stderr are captured,
-// its resident memory (VmRSS + VmSwap of the child, read from /proc every poll interval)
-// is checked against a cap, and it is killed (its whole process group, SIGKILL) when the
-// deadline passes, the cap is exceeded or Cancel() is called. The child dies with the
-// agent (PR_SET_PDEATHSIG), so killing the agent never leaves an orphan measuring.
-// Run() blocks the calling thread; Cancel() may be called from any thread.
+// Runs one child process to completion under watch: its standard input is fed from a
+// string (as the child reads it; a child that exits without reading it is fine), its
+// stdout and stderr are captured, its resident memory (VmRSS + VmSwap of the child, read
+// from /proc every poll interval) is checked against a cap, and it is killed (its whole
+// process group, SIGKILL) when the deadline passes, the cap is exceeded or Cancel() is
+// called. The child dies with its parent (PR_SET_PDEATHSIG), so killing the agent (or the
+// coordinator running an external training command) never leaves an orphan behind.
+// Run() blocks the calling thread; Cancel() may be called from any thread. Library
+// `child_process` (absl only), shared by the device agent and the coordinator.
 #pragma once
 
 #include <atomic>

@@ -2,7 +2,9 @@
 // scores; `evaluator serve` answers Evaluate calls from campaigns on other machines.
 #include <CLI/CLI.hpp>
 
+#include "evaluator/evaluate.h"
 #include "evaluator/run_command.h"
+#include "evaluator/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -11,6 +13,7 @@ int main(int argc, char** argv) {
       "validation loss and perplexity)."};
   app.require_subcommand(1);
   nas::eval::AddRunCommand(app);
+  nas::eval::AddServeCommand(app, nas::eval::Evaluate);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -44,6 +44,7 @@ CREATE TABLE evaluations (
   quality REAL NOT NULL,
   metrics TEXT NOT NULL,
   recorded_unix_ms INTEGER NOT NULL,
+  failure TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (candidate_hash, evaluator)) STRICT;
 CREATE TABLE generations (
   number INTEGER PRIMARY KEY,
@@ -72,6 +73,11 @@ CREATE TABLE drift (
   value REAL NOT NULL,
   baseline REAL NOT NULL) STRICT;
 )sql";
+
+// Schema 2 -> 3: evaluations record why they failed.
+constexpr int kSchemaWithoutFailures = 2;
+constexpr char kAddFailureColumn[] =
+    "ALTER TABLE evaluations ADD COLUMN failure TEXT NOT NULL DEFAULT ''";
 
 constexpr char kSelectMeasurement[] =
     "SELECT candidate_hash, device_class, protocol_key, agent, result, generation, "
@@ -147,7 +153,7 @@ absl::StatusOr<std::unique_ptr<CampaignStore>> CampaignStore::Open(const std::st
   }
   NAS_ASSIGN_OR_RETURN(auto db, Db::Open(path, /*create=*/false, read_only));
   std::unique_ptr<CampaignStore> store(new CampaignStore(std::move(db)));
-  NAS_RETURN_IF_ERROR(store->CheckSchema());
+  NAS_RETURN_IF_ERROR(store->CheckSchema(read_only));
   return store;
 }
 
@@ -158,10 +164,20 @@ absl::Status CampaignStore::CreateSchema() {
   return t.Commit();
 }
 
-absl::Status CampaignStore::CheckSchema() {
+absl::Status CampaignStore::CheckSchema(bool read_only) {
   NAS_ASSIGN_OR_RETURN(Statement s, db_->Prepare("PRAGMA user_version"));
   NAS_ASSIGN_OR_RETURN(bool row, s.Step());
   const int64_t version = row ? s.Int(0) : 0;
+  if (version == kSchemaWithoutFailures) {
+    if (read_only) {
+      has_failure_column_ = false;
+      return absl::OkStatus();
+    }
+    Db::Transaction t(*db_);
+    NAS_RETURN_IF_ERROR(db_->Exec(kAddFailureColumn));
+    NAS_RETURN_IF_ERROR(db_->Exec(absl::StrCat("PRAGMA user_version = ", kStoreSchemaVersion)));
+    return t.Commit();
+  }
   if (version != kStoreSchemaVersion) {
     return absl::FailedPreconditionError(
         absl::StrCat(path(), ": not a campaign database of this version (schema ", version,
@@ -329,26 +345,28 @@ absl::Status CampaignStore::PutEvaluation(const EvaluationRecord& e) {
   NAS_ASSIGN_OR_RETURN(
       Statement s,
       db_->Prepare("INSERT OR REPLACE INTO evaluations (candidate_hash, evaluator, is_proxy, "
-                   "quality, metrics, recorded_unix_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+                   "quality, metrics, recorded_unix_ms, failure) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   return s.Bind(1, e.candidate_hash)
       .Bind(2, e.evaluator)
       .Bind(3, static_cast<int64_t>(e.is_proxy))
       .Bind(4, e.quality)
       .Bind(5, e.metrics_json)
       .Bind(6, NowUnixMs())
+      .Bind(7, e.failure)
       .Run();
 }
 
 absl::StatusOr<std::optional<EvaluationRecord>> CampaignStore::FindEvaluation(
     const std::string& candidate_hash, const std::string& evaluator) {
   NAS_ASSIGN_OR_RETURN(Statement s,
-                       db_->Prepare("SELECT is_proxy, quality, metrics FROM evaluations "
-                                    "WHERE candidate_hash = ? AND evaluator = ?"));
+                       db_->Prepare(absl::StrCat("SELECT is_proxy, quality, metrics, ",
+                                                 FailureColumn(), " FROM evaluations "
+                                                 "WHERE candidate_hash = ? AND evaluator = ?")));
   s.Bind(1, candidate_hash).Bind(2, evaluator);
   NAS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<EvaluationRecord>();
-  return std::optional<EvaluationRecord>(
-      EvaluationRecord{candidate_hash, evaluator, s.Int(0) != 0, s.Double(1), s.Text(2)});
+  return std::optional<EvaluationRecord>(EvaluationRecord{
+      candidate_hash, evaluator, s.Int(0) != 0, s.Double(1), s.Text(2), s.Text(3)});
 }
 
 absl::Status CampaignStore::PutGeneration(const GenerationRecord& g) {
@@ -402,13 +420,14 @@ absl::StatusOr<GenerationRecord> CampaignStore::GenerationFromRow(const Statemen
 
 absl::StatusOr<std::vector<EvaluationRecord>> CampaignStore::Evaluations() {
   NAS_ASSIGN_OR_RETURN(Statement s,
-                       db_->Prepare("SELECT candidate_hash, evaluator, is_proxy, quality, "
-                                    "metrics FROM evaluations ORDER BY rowid"));
+                       db_->Prepare(absl::StrCat("SELECT candidate_hash, evaluator, is_proxy, "
+                                                 "quality, metrics, ", FailureColumn(),
+                                                 " FROM evaluations ORDER BY rowid")));
   std::vector<EvaluationRecord> all;
   while (true) {
     NAS_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    all.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Double(3), s.Text(4)});
+    all.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Double(3), s.Text(4), s.Text(5)});
   }
   return all;
 }

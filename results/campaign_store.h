@@ -2,11 +2,14 @@
 // coordinator — and any number of readers such as `star status` or a report). It keeps
 // the campaign's configuration, every candidate (genome, ArchSpec, canonical hash), every
 // measurement with its provenance (agent, device class, protocol key, the whole
-// MeasureResult), where each measurement request was sent, every evaluation (labelled proxy or not), every generation's population
+// MeasureResult), where each measurement request was sent, every evaluation (labelled
+// proxy or not; a failed one with its reason), every generation's population
 // with the RNG state, agent failures and quarantines, and reference drift. Each Put
 // commits at once, so a kill at any moment loses nothing that was recorded. Measurements
 // are found again by (candidate hash, device class, protocol key) so they are reused
-// across generations and campaigns. Not thread-safe: one thread per store object.
+// across generations and campaigns. A store of the previous schema (2, without evaluation
+// failures) is upgraded in place when opened for writing, and read as it is otherwise.
+// Not thread-safe: one thread per store object.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +26,7 @@
 
 namespace nas::results {
 
-inline constexpr int kStoreSchemaVersion = 2;
+inline constexpr int kStoreSchemaVersion = 3;
 
 struct CandidateRecord {
   std::string hash;             // canonical architecture hash
@@ -46,10 +49,13 @@ struct MeasurementRecord {
 
 struct EvaluationRecord {
   std::string candidate_hash;
-  std::string evaluator;        // e.g. "proxy:param-depth" or "mad:recall"
+  std::string evaluator;        // e.g. "proxy:capacity-recall" or "mad:1f3a9c0e"
   bool is_proxy = false;
-  double quality = 0;
-  std::string metrics_json;
+  double quality = 0;           // meaningless when `failure` is set
+  std::string metrics_json;     // e.g. the whole EvaluationResult as JSON
+  // Why the evaluation gave no score (diverged, failed, rejected, timed out...); "" when
+  // it did. A failed evaluation is a result: it is kept and not tried again.
+  std::string failure;
 };
 
 struct GenerationRecord {
@@ -135,12 +141,15 @@ class CampaignStore {
  private:
   explicit CampaignStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
   absl::Status CreateSchema();
-  absl::Status CheckSchema();
+  absl::Status CheckSchema(bool read_only);
+  // The evaluations' failure column, or a constant for a schema-2 store read as it is.
+  std::string FailureColumn() const { return has_failure_column_ ? "failure" : "''"; }
   absl::StatusOr<CandidateRecord> CandidateFromRow(const Statement& s);
   absl::StatusOr<MeasurementRecord> MeasurementFromRow(const Statement& s);
   absl::StatusOr<std::optional<MeasurementRecord>> OneMeasurement(Statement& s);
   absl::StatusOr<GenerationRecord> GenerationFromRow(const Statement& s);
   std::unique_ptr<Db> db_;
+  bool has_failure_column_ = true;
 };
 
 }  // namespace nas::results

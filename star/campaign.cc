@@ -27,6 +27,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The "device class" under which evaluator services' failures are stored with the agents'.
+constexpr char kEvaluatorEventClass[] = "evaluator";
+
 int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -77,7 +80,7 @@ class Campaign::Runner {
 
   absl::StatusOr<Offspring<IntGenome>> FirstBatch();
   absl::StatusOr<Offspring<IntGenome>> NextBatch();
-  absl::Status Score(const std::vector<NewCandidate>& news);
+  absl::Status Score(const std::vector<NewCandidate>& news, CampaignProgress* progress);
   absl::StatusOr<double> UpdateHypervolume();
   void Report(const CampaignProgress& progress) {
     if (options_.on_progress) options_.on_progress(progress);
@@ -173,16 +176,77 @@ absl::StatusOr<Offspring<IntGenome>> Campaign::Runner::NextBatch() {
                                   rng_);
 }
 
-absl::Status Campaign::Runner::Score(const std::vector<NewCandidate>& news) {
+// Scores the admitted candidates that have no evaluation by this evaluator yet (a failed
+// one counts: it is a result), as many at once as the evaluator takes, storing each as it
+// arrives. Evaluations that did not happen (stop, no service left) are not stored.
+absl::Status Campaign::Runner::Score(const std::vector<NewCandidate>& news,
+                                     CampaignProgress* progress) {
+  if (evaluator_ == nullptr) return absl::OkStatus();
+  std::vector<QualityJob> jobs;
   for (const NewCandidate& n : news) {
     if (!n.rejected_reason.empty()) continue;
     NAS_ASSIGN_OR_RETURN(auto stored, c_.store_->FindEvaluation(n.hash, evaluator_->name()));
     if (stored) continue;
-    NAS_ASSIGN_OR_RETURN(QualityScore score, evaluator_->Evaluate(n.spec));
-    NAS_RETURN_IF_ERROR(c_.store_->PutEvaluation(
-        {n.hash, evaluator_->name(), evaluator_->is_proxy(), score.quality, score.metrics_json}));
+    jobs.push_back({n.hash, n.spec, n.reference.empty() ? n.hash.substr(0, 8) : n.reference});
   }
-  return absl::OkStatus();
+  if (jobs.empty()) return absl::OkStatus();
+  const bool trained = !evaluator_->is_proxy();
+  std::mutex mutex;  // callbacks may come from the evaluator's threads
+  absl::Status write_error, not_done;
+  auto keep = [](absl::Status& first, const absl::Status& s) {
+    if (!s.ok() && (first.ok() || first.code() == absl::StatusCode::kCancelled)) first = s;
+  };
+  auto report = [&](std::string message) {
+    if (!trained) return;  // the proxy is instant: nothing to watch
+    progress->message = std::move(message);
+    progress->elapsed_seconds =
+        std::chrono::duration<double>(Clock::now() - started_).count();
+    Report(*progress);
+  };
+  if (trained) {
+    progress->evaluations_total = static_cast<int>(jobs.size());
+    report(absl::StrCat("evaluating ", jobs.size(), " candidate(s) with ", evaluator_->name(),
+                        ", ", evaluator_->parallelism(), " at a time"));
+  }
+  QualityContext context;
+  context.stop = &c_.stop_;
+  context.on_progress = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mutex);
+    report(line);
+  };
+  context.on_event = [&](const WorkerEvent& e) {
+    std::lock_guard<std::mutex> lock(mutex);
+    keep(write_error, c_.store_->PutAgentEvent({0, kEvaluatorEventClass, e.worker,
+                                               WorkerEventKindName(e.kind), e.message}));
+    report(absl::StrCat("evaluator service ", e.worker,
+                        e.kind == WorkerEventKind::kQuarantined ? " quarantined: " : " failed: ",
+                        e.message));
+  };
+  evaluator_->EvaluateBatch(
+      jobs, context, [&](size_t i, const absl::StatusOr<QualityScore>& score) {
+        std::lock_guard<std::mutex> lock(mutex);
+        const QualityJob& job = jobs[i];
+        if (!score.ok()) {
+          keep(not_done, score.status());
+          return;
+        }
+        keep(write_error,
+             c_.store_->PutEvaluation({job.hash, evaluator_->name(), evaluator_->is_proxy(),
+                                       score->quality, score->metrics_json, score->failure}));
+        ++progress->evaluations_done;
+        if (!score->failure.empty()) ++progress->evaluations_failed;
+        report(score->failure.empty()
+                   ? absl::StrCat("evaluated ", job.label, ": quality ", score->quality)
+                   : absl::StrCat("evaluation of ", job.label, " failed: ", score->failure));
+      });
+  NAS_RETURN_IF_ERROR(write_error);
+  if (c_.stop_) return absl::CancelledError("stopped");
+  if (not_done.code() == absl::StatusCode::kUnavailable) {
+    return absl::UnavailableError(absl::StrCat(
+        "quality evaluations of this generation could not run: ", not_done.message(),
+        "; bring the evaluator services back and run `star resume`"));
+  }
+  return not_done;
 }
 
 // Hypervolume of every feasible candidate so far, objectives normalised by the range the
@@ -262,7 +326,7 @@ absl::Status Campaign::Runner::RunGenerations(Fleet& fleet) {
     const int remaining_generations = generations - g;
     NAS_RETURN_IF_ERROR(measure.Run(g, news, reference_hash_, started_,
                                     remaining_generations * population, &progress));
-    NAS_RETURN_IF_ERROR(Score(news));
+    NAS_RETURN_IF_ERROR(Score(news, &progress));
 
     std::vector<Ind> pool = std::move(population_);
     for (const NewCandidate& n : news) {
@@ -305,10 +369,11 @@ Campaign::Campaign(std::unique_ptr<results::CampaignStore> store, SearchSpace sp
 Campaign::~Campaign() = default;
 
 absl::StatusOr<std::unique_ptr<Campaign>> Campaign::Create(const std::string& db_path,
-                                                           const std::string& space_path) {
+                                                           const std::string& space_path,
+                                                           const QualityEvaluatorDeps& quality) {
   NAS_ASSIGN_OR_RETURN(SearchSpace space, LoadSearchSpace(space_path));
-  // Refuse evaluators that do not exist yet before creating anything.
-  NAS_RETURN_IF_ERROR(MakeQualityEvaluator(space).status());
+  // Refuse an evaluator this build cannot provide before creating anything.
+  NAS_RETURN_IF_ERROR(MakeQualityEvaluator(space, quality, space_path).status());
   if (std::filesystem::exists(db_path)) {
     return absl::AlreadyExistsError(
         absl::StrCat(db_path, ": already exists; continue it with `star resume --db ", db_path,
@@ -336,7 +401,8 @@ absl::Status Campaign::Run(const CampaignRunOptions& options) {
   NAS_ASSIGN_OR_RETURN(GenomeLayout layout, GenomeLayout::Create(space_));
   NAS_ASSIGN_OR_RETURN(ArchVariation variation,
                        ArchVariation::Create(std::move(layout), MutationRate(space_.evolution())));
-  NAS_ASSIGN_OR_RETURN(std::unique_ptr<QualityEvaluator> evaluator, MakeQualityEvaluator(space_));
+  NAS_ASSIGN_OR_RETURN(std::unique_ptr<QualityEvaluator> evaluator,
+                       MakeQualityEvaluator(space_, options.quality, space_path_));
   NAS_ASSIGN_OR_RETURN(std::vector<AgentAddress> agents, FleetAgents(space_, space_path_));
   Runner runner(*this, options, std::move(variation), std::move(evaluator));
   NAS_RETURN_IF_ERROR(runner.Restore());

@@ -13,7 +13,9 @@
 //      hash, device class and protocol key; the rest go to the fleet with request ids
 //      that make a re-sent request idempotent at the agent; due references re-measured to
 //      record drift;
-//   4. quality from the evaluator (stored, reused);
+//   4. quality from the evaluator (quality_evaluator.h), as many candidates at once as it
+//      can take; every score stored as it arrives and reused, failed evaluations too (the
+//      candidate is then infeasible when quality is an objective, its reason stored);
 //   5. survivor selection on parents + offspring; the generation's population, standings,
 //      RNG state and hypervolume stored.
 // A generation's record is the commit point. Everything before it (candidates, results)
@@ -37,6 +39,7 @@
 #include "proto/search_space.pb.h"
 #include "results/campaign_store.h"
 #include "star/fleet.h"
+#include "star/quality_evaluator.h"
 
 namespace nas::star {
 
@@ -51,6 +54,10 @@ struct CampaignProgress {
   int failed = 0;            // jobs no agent could measure, this generation
   int agents = 0;            // in the fleet
   int agents_quarantined = 0;
+  // Quality evaluations of this generation by a trained evaluator (0 for the proxy).
+  int evaluations_done = 0;
+  int evaluations_total = 0;
+  int evaluations_failed = 0;  // done, but without a score (diverged, failed...)
   double elapsed_seconds = 0;  // since Run started
   double eta_seconds = -1;     // to the end of the campaign; < 0 when unknown
   std::string message;         // the latest notable event, one line ("" when none)
@@ -58,6 +65,8 @@ struct CampaignProgress {
 
 struct CampaignRunOptions {
   FleetOptions fleet;
+  // The in-process trainer (MAD, CORPUS) and the SERVICE dispatch rules.
+  QualityEvaluatorDeps quality;
   // Other campaign stores whose measurements may be reused (same hash, class, protocol).
   std::vector<std::string> reuse_from;
   // Called (on any thread, one call at a time) whenever progress changes.
@@ -67,9 +76,12 @@ struct CampaignRunOptions {
 class Campaign {
  public:
   // A new campaign on the space in `space_path` (loaded and checked), stored in a new
-  // file `db_path` (AlreadyExists if the file exists: resume it instead).
-  static absl::StatusOr<std::unique_ptr<Campaign>> Create(const std::string& db_path,
-                                                          const std::string& space_path);
+  // file `db_path` (AlreadyExists if the file exists: resume it instead). Refuses, before
+  // creating anything, an evaluator that `quality` cannot provide (e.g. MAD in a build
+  // without the in-process trainer): pass what Run will get.
+  static absl::StatusOr<std::unique_ptr<Campaign>> Create(
+      const std::string& db_path, const std::string& space_path,
+      const QualityEvaluatorDeps& quality = {});
   // An existing campaign, to resume or inspect.
   static absl::StatusOr<std::unique_ptr<Campaign>> Open(const std::string& db_path);
   ~Campaign();

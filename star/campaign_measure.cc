@@ -15,10 +15,6 @@ namespace {
 
 constexpr uint64_t kMaxTokenBytes = 4096;
 
-std::string EventKind(AgentEventKind kind) {
-  return kind == AgentEventKind::kQuarantined ? "quarantined" : "failure";
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<AgentAddress>> FleetAgents(const SearchSpace& space,
@@ -221,7 +217,7 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
   };
   auto on_event = [&](const AgentEvent& e) {
     std::lock_guard<std::mutex> lock(mutex);
-    absl::Status s = store_.PutAgentEvent({0, e.device_class, e.agent, EventKind(e.kind), e.message});
+    absl::Status s = store_.PutAgentEvent({0, e.device_class, e.agent, WorkerEventKindName(e.kind), e.message});
     if (!s.ok() && write_error.ok()) write_error = s;
     progress->message = absl::StrCat("agent ", e.agent, " (", e.device_class, ") ",
                                      e.kind == AgentEventKind::kQuarantined ? "quarantined: "

@@ -26,7 +26,8 @@ absl::StatusOr<CandidateFacts> LoadCandidateFacts(results::CampaignStore& store,
   facts.spec = candidate.spec;
   NAS_ASSIGN_OR_RETURN(auto evaluation,
                        store.FindEvaluation(candidate.hash, QualityEvaluatorName(space)));
-  if (evaluation) facts.quality = evaluation->quality;
+  if (evaluation && evaluation->failure.empty()) facts.quality = evaluation->quality;
+  if (evaluation) facts.quality_failure = evaluation->failure;
   for (const DeviceClass& device : space.devices()) {
     NAS_ASSIGN_OR_RETURN(auto measurement,
                          store.FindMeasurement(candidate.hash, device.name(),

@@ -2,13 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
-#include <deque>
-#include <map>
-#include <mutex>
-#include <thread>
-
 #include "absl/strings/str_cat.h"
+#include "base/grpc_status.h"
 #include "proto/device_agent.grpc.pb.h"
 
 namespace nas::star {
@@ -16,197 +11,46 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Pending {
-  MeasureJob job;
-  int attempts = 0;
-  std::string last_agent;
-  std::string last_error;
-};
+std::vector<PoolWorker> PoolWorkers(const std::vector<AgentAddress>& agents) {
+  std::vector<PoolWorker> workers;
+  for (const AgentAddress& a : agents) workers.push_back({a.device_class, a.address});
+  return workers;
+}
 
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+PoolOptions PoolOptionsOf(const FleetOptions& options) {
+  PoolOptions pool;
+  pool.quarantine_after = options.quarantine_after;
+  pool.max_attempts_per_job = options.max_attempts_per_job;
+  return pool;
 }
 
 }  // namespace
 
+std::string DescribeCallFailure(const grpc::Status& status) {
+  return absl::StrCat(
+      absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), ": ",
+      status.error_message());
+}
+
 struct Fleet::Impl {
+  Impl(std::vector<AgentAddress> agents, const FleetOptions& fleet_options)
+      : options(fleet_options),
+        addresses(std::move(agents)),
+        pool(PoolWorkers(addresses), PoolOptionsOf(fleet_options)) {
+    for (const AgentAddress& a : addresses) {
+      stubs.push_back(agent::DeviceAgent::NewStub(
+          grpc::CreateChannel(a.address, grpc::InsecureChannelCredentials())));
+    }
+  }
+
   FleetOptions options;
-  std::vector<AgentState> agents;
+  std::vector<AgentAddress> addresses;
+  WorkerPool pool;
   std::vector<std::unique_ptr<agent::DeviceAgent::Stub>> stubs;
-
-  mutable std::mutex mutex;
-  std::condition_variable wake;
-  std::map<std::string, std::deque<Pending>> queues;  // by device class
-  size_t remaining = 0;
-  bool stopping = false;
-  std::mutex deliver_mutex;  // results and events are delivered one at a time
-  const std::function<void(const JobResult&)>* on_result = nullptr;
-  const std::function<void(const AgentEvent&)>* on_event = nullptr;
-  const std::function<void(const MeasureJob&, const std::string&)>* on_dispatch = nullptr;
-
-  bool AgentAvailable(const std::string& device_class, const std::string& address) const {
-    for (const AgentState& a : agents) {
-      if (a.address.device_class == device_class && a.address.address == address) {
-        return !a.quarantined;
-      }
-    }
-    return false;
-  }
-
-  // The first queued job of the agent's class it may take (called with `mutex` held).
-  std::deque<Pending>::iterator Takeable(const AgentState& me) {
-    std::deque<Pending>& queue = queues[me.address.device_class];
-    for (auto it = queue.begin(); it != queue.end(); ++it) {
-      const std::string& preferred = it->job.preferred_agent;
-      if (preferred.empty() || preferred == me.address.address || it->attempts > 0 ||
-          !AgentAvailable(me.address.device_class, preferred)) {
-        return it;
-      }
-    }
-    return queue.end();
-  }
-
-  bool ClassHasAgents(const std::string& device_class) const {
-    for (const AgentState& a : agents) {
-      if (a.address.device_class == device_class && !a.quarantined) return true;
-    }
-    return false;
-  }
-
-  void Deliver(const JobResult& r) {
-    std::lock_guard<std::mutex> lock(deliver_mutex);
-    (*on_result)(r);
-  }
-
-  void Report(const AgentEvent& e) {
-    if (on_event == nullptr || !*on_event) return;
-    std::lock_guard<std::mutex> lock(deliver_mutex);
-    (*on_event)(e);
-  }
-
-  // Fails every queued job of a class (called with `mutex` held; delivers after).
-  std::vector<JobResult> DrainClass(const std::string& device_class, const absl::Status& why) {
-    std::vector<JobResult> failed;
-    for (Pending& p : queues[device_class]) {
-      JobResult r;
-      r.id = p.job.id;
-      r.device_class = device_class;
-      r.agent = p.last_agent;
-      r.attempts = p.attempts;
-      r.status = p.last_error.empty()
-                     ? why
-                     : absl::Status(why.code(), absl::StrCat(why.message(), "; last error: ",
-                                                             p.last_error));
-      failed.push_back(std::move(r));
-    }
-    remaining -= queues[device_class].size();
-    queues[device_class].clear();
-    return failed;
-  }
-
-  void Worker(size_t index) {
-    AgentState& me = agents[index];
-    const std::string& device_class = me.address.device_class;
-    while (true) {
-      Pending pending;
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        wake.wait(lock, [&] {
-          return remaining == 0 || stopping || me.quarantined ||
-                 Takeable(me) != queues[device_class].end();
-        });
-        if (remaining == 0 || stopping || me.quarantined) return;
-        auto it = Takeable(me);
-        pending = std::move(*it);
-        queues[device_class].erase(it);
-      }
-      if (on_dispatch != nullptr && *on_dispatch) {
-        std::lock_guard<std::mutex> lock(deliver_mutex);
-        (*on_dispatch)(pending.job, me.address.address);
-      }
-      ++pending.attempts;
-      grpc::ClientContext context;
-      const auto deadline = std::chrono::seconds(pending.job.request.deadline_seconds()) +
-                            options.call_slack;
-      context.set_deadline(std::chrono::system_clock::now() + deadline);
-      if (!me.address.token.empty()) {
-        context.AddMetadata("authorization", "Bearer " + me.address.token);
-      }
-      JobResult r;
-      r.id = pending.job.id;
-      r.device_class = device_class;
-      r.agent = me.address.address;
-      r.attempts = pending.attempts;
-      const auto start = Clock::now();
-      const grpc::Status status = stubs[index]->Measure(&context, pending.job.request, &r.result);
-      r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      if (status.ok() || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-        // A malformed request fails the same way everywhere: the job's failure, not the agent's.
-        r.status = FromGrpc(status);
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          me.consecutive_failures = 0;
-          ++me.completed;
-          --remaining;
-        }
-        Deliver(r);
-        wake.notify_all();
-        continue;
-      }
-      // An agent failure: give the job back, maybe quarantine this agent.
-      const std::string error = absl::StrCat(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
-                                             ": ", status.error_message());
-      std::vector<JobResult> failed;
-      bool quarantined = false;
-      {
-        std::lock_guard<std::mutex> lock(mutex);
-        ++me.failures;
-        ++me.consecutive_failures;
-        pending.last_agent = me.address.address;
-        pending.last_error = error;
-        if (pending.attempts >= options.max_attempts_per_job) {
-          r.status = absl::UnavailableError(absl::StrCat("no agent of class ", device_class,
-                                                         " could measure it after ",
-                                                         pending.attempts, " attempts: ", error));
-          --remaining;
-          failed.push_back(r);
-        } else {
-          queues[device_class].push_front(std::move(pending));
-        }
-        if (me.consecutive_failures >= options.quarantine_after) {
-          me.quarantined = true;
-          quarantined = true;
-          if (!ClassHasAgents(device_class)) {
-            auto drained = DrainClass(device_class, absl::UnavailableError(absl::StrCat(
-                                                        "every agent of class ", device_class,
-                                                        " is quarantined")));
-            failed.insert(failed.end(), drained.begin(), drained.end());
-          }
-        }
-      }
-      Report({AgentEventKind::kFailure, device_class, me.address.address, error});
-      if (quarantined) {
-        Report({AgentEventKind::kQuarantined, device_class, me.address.address,
-                absl::StrCat(me.consecutive_failures, " consecutive failures; last: ", error)});
-      }
-      for (const JobResult& f : failed) Deliver(f);
-      wake.notify_all();
-      if (quarantined) return;
-    }
-  }
 };
 
 Fleet::Fleet(std::vector<AgentAddress> agents, FleetOptions options)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->options = options;
-  for (AgentAddress& a : agents) {
-    impl_->stubs.push_back(agent::DeviceAgent::NewStub(
-        grpc::CreateChannel(a.address, grpc::InsecureChannelCredentials())));
-    AgentState state;
-    state.address = std::move(a);
-    impl_->agents.push_back(std::move(state));
-  }
-}
+    : impl_(std::make_unique<Impl>(std::move(agents), options)) {}
 
 Fleet::~Fleet() = default;
 
@@ -215,57 +59,65 @@ void Fleet::Run(std::vector<MeasureJob> jobs,
                 const std::function<void(const AgentEvent&)>& on_event,
                 const std::function<void(const MeasureJob&, const std::string&)>& on_dispatch) {
   Impl& s = *impl_;
-  s.on_result = &on_result;
-  s.on_event = &on_event;
-  s.on_dispatch = &on_dispatch;
-  std::vector<JobResult> failed;
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    s.queues.clear();
-    s.remaining = jobs.size();
-    for (MeasureJob& job : jobs) {
-      const std::string device_class = job.device_class;
-      s.queues[device_class].push_back({std::move(job), 0, "", ""});
-    }
-    for (auto& [device_class, queue] : s.queues) {
-      if (!s.ClassHasAgents(device_class)) {
-        auto drained = s.DrainClass(device_class, absl::UnavailableError(absl::StrCat(
-                                                      "no agent of class ", device_class,
-                                                      " is available")));
-        failed.insert(failed.end(), drained.begin(), drained.end());
-      }
-    }
+  // Pool job i is jobs[i]; its answer lands in answers[i] (one call at a time per job).
+  std::vector<JobResult> answers(jobs.size());
+  std::vector<PoolJob> pool_jobs;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    pool_jobs.push_back({i, jobs[i].device_class, jobs[i].preferred_agent});
   }
-  for (const JobResult& f : failed) s.Deliver(f);
-  std::vector<std::thread> workers;
-  for (size_t i = 0; i < s.agents.size(); ++i) {
-    if (!s.agents[i].quarantined) workers.emplace_back([&s, i] { s.Worker(i); });
-  }
-  for (std::thread& t : workers) t.join();
-  // Jobs left after Stop().
-  std::vector<JobResult> cancelled;
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    for (auto& [device_class, queue] : s.queues) {
-      auto drained = s.DrainClass(device_class, absl::CancelledError("the campaign stopped"));
-      cancelled.insert(cancelled.end(), drained.begin(), drained.end());
+  const WorkerPool::Call call = [&](size_t worker, const PoolJob& job, int attempt) {
+    const MeasureJob& measure = jobs[job.id];
+    const AgentAddress& agent = s.addresses[worker];
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(measure.request.deadline_seconds()) +
+                         s.options.call_slack);
+    if (!agent.token.empty()) context.AddMetadata("authorization", "Bearer " + agent.token);
+    JobResult& r = answers[job.id];
+    r.result.Clear();
+    const auto start = Clock::now();
+    const grpc::Status status = s.stubs[worker]->Measure(&context, measure.request, &r.result);
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    // A malformed request fails the same way everywhere: the job's failure, not the agent's.
+    if (status.ok() || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      r.status = FromGrpc(status);
+      return CallOutcome::Done();
     }
-  }
-  for (const JobResult& c : cancelled) s.Deliver(c);
-  s.on_result = nullptr;
-  s.on_event = nullptr;
-  s.on_dispatch = nullptr;
+    return CallOutcome::WorkerFailed(DescribeCallFailure(status));
+  };
+  const auto on_end = [&](const PoolJobEnd& end) {
+    JobResult r = std::move(answers[end.id]);
+    r.id = jobs[end.id].id;
+    r.device_class = end.group;
+    r.agent = end.worker;
+    r.attempts = end.attempts;
+    if (!end.status.ok()) {
+      r.status = end.status;
+      r.result.Clear();
+      r.seconds = 0;
+    }
+    on_result(r);
+  };
+  const auto on_worker_event = [&](const WorkerEvent& e) {
+    if (on_event) on_event({e.kind, e.group, e.worker, e.message});
+  };
+  const auto on_pool_dispatch = [&](const PoolJob& job, const std::string& worker) {
+    if (on_dispatch) on_dispatch(jobs[job.id], worker);
+  };
+  s.pool.Run(std::move(pool_jobs), call, on_end, on_worker_event, on_pool_dispatch);
 }
 
-void Fleet::Stop() {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->stopping = true;
-  impl_->wake.notify_all();
-}
+void Fleet::Stop() { impl_->pool.Stop(); }
 
 std::vector<AgentState> Fleet::Agents() const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->agents;
+  std::vector<AgentState> agents;
+  const std::vector<WorkerState> workers = impl_->pool.Workers();
+  for (size_t i = 0; i < workers.size(); ++i) {
+    const WorkerState& w = workers[i];
+    agents.push_back({impl_->addresses[i], w.consecutive_failures, w.failures, w.completed,
+                      w.quarantined});
+  }
+  return agents;
 }
 
 }  // namespace nas::star

@@ -6,8 +6,9 @@
 // deadline exceeded, refused) is an agent failure: the job goes back to its class's queue
 // for another agent, and an agent with `quarantine_after` consecutive failures is
 // quarantined (its worker stops) and reported. Measurement outcomes (OUT_OF_MEMORY,
-// TIMEOUT, CRASHED, INVALID) are results, not agent failures. Thread-safe; results and
-// events are delivered on worker threads.
+// TIMEOUT, CRASHED, INVALID) are results, not agent failures. The dispatch itself is
+// worker_pool.h's; this adds the agents' calls. Thread-safe; results and events are
+// delivered on worker threads.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,11 @@
 
 #include "absl/status/status.h"
 #include "proto/device_agent.pb.h"
+#include "star/worker_pool.h"
+
+namespace grpc {
+class Status;
+}
 
 namespace nas::star {
 
@@ -54,7 +60,7 @@ struct JobResult {
   double seconds = 0;          // wall time of the successful call
 };
 
-enum class AgentEventKind { kFailure, kQuarantined };
+using AgentEventKind = WorkerEventKind;
 
 struct AgentEvent {
   AgentEventKind kind;
@@ -70,6 +76,9 @@ struct AgentState {
   uint64_t completed = 0;
   bool quarantined = false;
 };
+
+// A failed call as events and errors show it: "UNAVAILABLE: connection refused".
+std::string DescribeCallFailure(const grpc::Status& status);
 
 class Fleet {
  public:

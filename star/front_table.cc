@@ -61,8 +61,11 @@ std::string FormatFrontTable(const CampaignSnapshot& snapshot) {
                                     c.record.hash.substr(0, 8), LayerString(c.record.spec),
                                     absl::StrFormat("%.3fM", c.record.parameters / 1e6)};
     for (int k = 0; k < objectives.size(); ++k) {
-      row.push_back(Short(objectives[k],
-                          NaturalObjectiveValue(objectives[k], c.evaluation.objectives[k])));
+      const bool no_score =
+          objectives[k].kind() == Objective::QUALITY && !c.facts.quality_failure.empty();
+      row.push_back(no_score ? "failed" : Short(objectives[k], NaturalObjectiveValue(
+                                                                  objectives[k],
+                                                                  c.evaluation.objectives[k])));
     }
     row.push_back(c.reference);
     table.push_back(row);

@@ -26,13 +26,29 @@
 #include "star/campaign_snapshot.h"
 #include "star/front_table.h"
 #include "star/genome_layout.h"
+#include "star/layer_string.h"
 #include "star/progress_line.h"
+#ifdef NAS_STAR_HAS_TRAINER
+#include "evaluator/evaluate.h"
+#endif
 #include "star/quality_evaluator.h"
 #include "star/search_space.h"
 
 namespace {
 
 using nas::star::Campaign;
+
+// What this build gives the quality evaluators: the in-process trainer (kinds MAD and
+// CORPUS) is nas::eval::Evaluate from the evaluator library (libtorch). A build without it
+// (NAS_BUILD_EVALUATOR=OFF) refuses those kinds with "this build has no in-process
+// evaluator"; SERVICE and COMMAND work either way.
+nas::star::QualityEvaluatorDeps QualityDeps() {
+  nas::star::QualityEvaluatorDeps deps;
+#ifdef NAS_STAR_HAS_TRAINER
+  deps.local = nas::eval::Evaluate;
+#endif
+  return deps;
+}
 using nas::star::CampaignProgress;
 
 int Fail(const absl::Status& status) {
@@ -101,13 +117,15 @@ int RunCampaign(Campaign& campaign, const std::vector<std::string>& reuse_from, 
         std::cerr << "\nstar: stopped at once; resume with `star resume --db " << db << "`\n";
         _exit(130);
       }
-      std::cerr << "\nstar: stopping after the measurements in flight (again to quit now)\n";
+      std::cerr << "\nstar: stopping after the measurements in flight; trainings in flight are "
+                   "cancelled (again to quit now)\n";
       campaign.Stop();
     }
   });
   ProgressPrinter printer(quiet);
   nas::star::CampaignRunOptions options;
   options.reuse_from = reuse_from;
+  options.quality = QualityDeps();
   options.on_progress = [&](const CampaignProgress& p) { printer.Print(p); };
   const auto started = std::chrono::steady_clock::now();
   absl::Status status = campaign.Run(options);
@@ -128,6 +146,24 @@ int RunCampaign(Campaign& campaign, const std::vector<std::string>& reuse_from, 
                                snapshot->candidates.size(), snapshot->generations_done);
   std::cout << nas::star::FormatFrontTable(*snapshot);
   return 0;
+}
+
+// Candidates whose quality evaluation gave no score, with the reason (the first few).
+void PrintFailedEvaluations(const nas::star::CampaignSnapshot& s) {
+  constexpr int kShown = 5;
+  int failed = 0;
+  for (const auto& c : s.candidates) {
+    if (c.facts.quality_failure.empty()) continue;
+    if (++failed <= kShown) {
+      std::cout << "no score   " << c.record.hash.substr(0, 8) << " ("
+                << nas::star::LayerString(c.record.spec) << "): " << c.facts.quality_failure
+                << "\n";
+    }
+  }
+  if (failed > kShown) {
+    std::cout << "no score   ... and " << failed - kShown << " more (" << failed
+              << " failed evaluations in all)\n";
+  }
 }
 
 int Status(const std::string& db, bool probe) {
@@ -159,8 +195,9 @@ int Status(const std::string& db, bool probe) {
         ++failures;
       }
     }
-    std::cout << "failures   " << failures << " agent call failure(s) recorded\n";
+    std::cout << "failures   " << failures << " agent or evaluator call failure(s) recorded\n";
   }
+  PrintFailedEvaluations(s);
   if (probe) {
     auto space_path = (*store)->Config(nas::star::kConfigSpacePath);
     auto agents = nas::star::FleetAgents(
@@ -216,7 +253,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*run || *resume) {
-    auto campaign = *run ? Campaign::Create(db, space) : Campaign::Open(db);
+    auto campaign = *run ? Campaign::Create(db, space, QualityDeps()) : Campaign::Open(db);
     if (!campaign.ok()) return Fail(campaign.status());
     return RunCampaign(**campaign, reuse_from, quiet, db);
   }
@@ -237,5 +274,12 @@ int main(int argc, char** argv) {
             << (layout.ok() ? layout->size() : 0) << " genes, "
             << loaded->objectives_size() << " objectives, " << loaded->devices_size()
             << " device classes, " << loaded->references_size() << " references\n";
+  const std::string quality = nas::star::QualityEvaluatorName(*loaded);
+  if (!quality.empty()) std::cout << "quality: " << quality << "\n";
+  // Valid, but can this build (and this machine) run its evaluator?
+  if (auto evaluator = nas::star::MakeQualityEvaluator(*loaded, QualityDeps(), space);
+      !evaluator.ok()) {
+    std::cout << "warning: " << evaluator.status().message() << "\n";
+  }
   return 0;
 }

@@ -101,6 +101,7 @@ absl::StatusOr<Evaluation> EvaluateCandidate(const SearchSpace& space,
     switch (o.kind()) {
       case Objective::QUALITY:
         if (facts.quality) value = -*facts.quality;
+        if (!facts.quality_failure.empty()) unmeasurable = true;
         break;
       case Objective::DECODE_MS_PER_TOKEN:
         if (m) value = DecodeMs(*m, o.decode_depth());

@@ -3,7 +3,9 @@
 // (all minimised: maximised kinds are negated) and a constraint violation (0 = feasible).
 // Cheap constraints (the parameter range) need only the spec and are checked before any
 // device time is spent. A candidate that could not be measured on a class (OUT_OF_MEMORY,
-// TIMEOUT, CRASHED, INVALID) is infeasible with an infinite violation. Pure functions.
+// TIMEOUT, CRASHED, INVALID) is infeasible with an infinite violation, and so is one whose
+// quality evaluation failed (diverged, failed...) when quality is an objective. Pure
+// functions.
 #pragma once
 
 #include <limits>
@@ -26,6 +28,7 @@ inline constexpr double kMissingObjective = 1e30;
 struct CandidateFacts {
   ArchSpec spec;
   std::optional<double> quality;                              // from the evaluator
+  std::string quality_failure;  // why the evaluator gave no score ("" when it did or was not asked)
   std::map<std::string, agent::MeasureResult> measurements;  // by device class
 };
 

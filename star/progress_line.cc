@@ -20,6 +20,10 @@ std::string FormatProgressLine(const CampaignProgress& p) {
   if (p.reused > 0) absl::StrAppend(&line, ", reused ", p.reused);
   if (p.rejected > 0) absl::StrAppend(&line, ", rejected ", p.rejected);
   if (p.failed > 0) absl::StrAppend(&line, ", FAILED ", p.failed);
+  if (p.evaluations_total > 0) {
+    absl::StrAppend(&line, " | evaluated ", p.evaluations_done, "/", p.evaluations_total);
+    if (p.evaluations_failed > 0) absl::StrAppend(&line, ", ", p.evaluations_failed, " without score");
+  }
   absl::StrAppend(&line, " | agents ", p.agents);
   if (p.agents_quarantined > 0) absl::StrAppend(&line, " (", p.agents_quarantined, " quarantined)");
   absl::StrAppend(&line, " | ", FormatDuration(p.elapsed_seconds));

@@ -10,8 +10,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "evaluator/evaluation_settings.h"
 #include "liv/model/weight_layout.h"
 #include "liv/runtime/cost_model.h"
+#include "star/trained_quality.h"
 
 namespace nas::star {
 namespace {
@@ -482,7 +484,23 @@ absl::Status CheckEvaluator(const Evaluator& e) {
   } else if (!e.command().empty()) {
     return Error("evaluator.command", "only kind COMMAND takes a command");
   }
-  return absl::OkStatus();
+  if (e.kind() == Evaluator::PROXY || e.kind() == Evaluator::KIND_UNSPECIFIED) {
+    if (e.has_training()) {
+      return Error("evaluator.training",
+                   "only kinds MAD, CORPUS, SERVICE and COMMAND train (PROXY does not)");
+    }
+    return absl::OkStatus();
+  }
+  using Mode = eval::EvaluationSettings;
+  const Mode::Mode mode = e.training().mode();
+  if ((e.kind() == Evaluator::MAD && mode == Mode::CORPUS) ||
+      (e.kind() == Evaluator::CORPUS && mode == Mode::MAD)) {
+    return Error("evaluator.training.mode",
+                 absl::StrCat(Mode::Mode_Name(mode), " contradicts evaluator.kind ",
+                              Evaluator::Kind_Name(e.kind()),
+                              " (which sets the mode; leave it out)"));
+  }
+  return eval::ValidateSettings(TrainingSettings(e), "evaluator.training");
 }
 
 absl::Status CheckEvolution(const SearchSpace& space) {

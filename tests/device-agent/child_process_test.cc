@@ -20,6 +20,25 @@ TEST(ChildProcessTest, CapturesOutputErrorsAndExitCode) {
   EXPECT_LE(r->started, r->finished);
 }
 
+TEST(ChildProcessTest, FeedsAnInputLargerThanThePipeBuffer) {
+  ChildProcess child;
+  std::string input;
+  for (int i = 0; input.size() < (1u << 20); ++i) input += std::to_string(i) + "\n";
+  auto r = child.Run({"cat"}, input, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(r->out, input);
+}
+
+TEST(ChildProcessTest, AChildThatIgnoresItsInputIsFine) {
+  // Without SIGPIPE handling, writing to a pipe nobody reads would kill this process.
+  ChildProcess child;
+  auto r = child.Run({"sh", "-c", "exec 0<&-; echo done"}, std::string(1 << 20, 'x'), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(r->out, "done\n");
+}
+
 TEST(ChildProcessTest, KillsTheWholeGroupAtTheDeadline) {
   ChildProcess child;
   ChildLimits limits;
@@ -59,7 +78,7 @@ TEST(ChildProcessTest, MissingBinaryExitsWith127) {
   auto r = child.Run({"/nonexistent/liv-measure"}, "", {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->exit_code, 127);
-  EXPECT_NE(r->err.find("cannot execute"), std::string::npos);
+  EXPECT_NE(r->err.find("cannot execute /nonexistent/liv-measure"), std::string::npos);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <limits>
 
+#include "results/sqlite_db.h"
+
 namespace nas::results {
 namespace {
 
@@ -55,7 +57,7 @@ TEST(CampaignStoreTest, RecordsSurviveReopeningAndAreVisibleToReaders) {
     ASSERT_TRUE((*store)->PutMeasurement(m).ok());
     EXPECT_EQ(*(*reader)->MeasurementCount(), 2);
 
-    ASSERT_TRUE((*store)->PutEvaluation({"aa", "proxy", true, 0.5, "{}"}).ok());
+    ASSERT_TRUE((*store)->PutEvaluation({"aa", "proxy", true, 0.5, "{}", ""}).ok());
     ASSERT_TRUE((*store)->PutGeneration({0, {"aa", "bb"}, "rng-0", 1.5, {}, {}}).ok());
     ASSERT_TRUE((*store)->PutGeneration({1, {"bb", "aa"}, "rng-1", 2.5, {}, {}}).ok());
     ASSERT_TRUE((*store)->PutAgentEvent({0, "laptop", "127.0.0.1:1", "quarantined", "3 failures"}).ok());
@@ -168,7 +170,7 @@ TEST(CampaignStoreTest, ListsCandidatesAndEvaluationsInTheOrderStored) {
   ASSERT_TRUE(store.ok()) << store.status();
   for (const char* hash : {"zz", "aa", "mm"}) {
     ASSERT_TRUE((*store)->PutCandidate(Candidate(hash)).ok());
-    ASSERT_TRUE((*store)->PutEvaluation({hash, "proxy", true, 0.5, "{}"}).ok());
+    ASSERT_TRUE((*store)->PutEvaluation({hash, "proxy", true, 0.5, "{}", ""}).ok());
   }
   auto candidates = (*store)->Candidates();
   ASSERT_TRUE(candidates.ok()) << candidates.status();
@@ -180,6 +182,45 @@ TEST(CampaignStoreTest, ListsCandidatesAndEvaluationsInTheOrderStored) {
   ASSERT_TRUE(evaluations.ok());
   ASSERT_EQ(evaluations->size(), 3u);
   EXPECT_EQ((*evaluations)[1].candidate_hash, "aa");
+}
+
+TEST(CampaignStoreTest, FailuresAreKeptAndASchema2StoreIsReadAsItIsOrUpgraded) {
+  const std::string path = FreshPath("schema2.db");
+  {
+    auto store = CampaignStore::Create(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutEvaluation({"aa", "proxy", true, 0.5, "{}", ""}).ok());
+  }
+  {
+    // What schema 2 looked like: no failure column.
+    auto db = Db::Open(path, /*create=*/false);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE evaluations DROP COLUMN failure; "
+                            "PRAGMA user_version = 2")
+                    .ok());
+  }
+  {
+    auto reader = CampaignStore::Open(path, /*read_only=*/true);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    auto e = (*reader)->FindEvaluation("aa", "proxy");
+    ASSERT_TRUE(e.ok() && e->has_value()) << e.status();
+    EXPECT_EQ((*e)->quality, 0.5);
+    EXPECT_EQ((*e)->failure, "");
+    EXPECT_EQ((*reader)->Evaluations()->size(), 1u);
+  }
+  // Upgraded: failed evaluations keep their reason.
+  auto writer = CampaignStore::Open(path);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE((*writer)->PutEvaluation({"bb", "mad:1", false, 0, "{}", "diverged: NaN"}).ok());
+  EXPECT_EQ((*(*writer)->FindEvaluation("bb", "mad:1"))->failure, "diverged: NaN");
+  EXPECT_EQ((*(*writer)->FindEvaluation("aa", "proxy"))->failure, "");
+  auto reopened = CampaignStore::Open(path, /*read_only=*/true);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto all = (*reopened)->Evaluations();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].failure, "");
+  EXPECT_EQ((*all)[1].failure, "diverged: NaN");
 }
 
 }  // namespace

@@ -34,5 +34,22 @@ TEST(ProgressLineTest, SaysWhatIsDoneWhatIsLeftAndWhatWentWrong) {
             "0:42 | ETA 1:10 | agent 127.0.0.1:1 (laptop) failed: UNAVAILABLE");
 }
 
+TEST(ProgressLineTest, CountsEvaluationsWhileATrainedEvaluatorScores) {
+  const CampaignProgress p{.generation = 1,
+                           .generations = 3,
+                           .jobs_done = 12,
+                           .jobs_total = 12,
+                           .agents = 3,
+                           .evaluations_done = 3,
+                           .evaluations_total = 8,
+                           .evaluations_failed = 1,
+                           .elapsed_seconds = 42,
+                           .eta_seconds = -1,
+                           .message = "training tiny-hybrid: in_context_recall lr=0.003 run 1/6"};
+  EXPECT_EQ(FormatProgressLine(p),
+            "gen 1/3 | measured 12/12 | evaluated 3/8, 1 without score | agents 3 | 0:42 | "
+            "ETA ? | training tiny-hybrid: in_context_recall lr=0.003 run 1/6");
+}
+
 }  // namespace
 }  // namespace nas::star
