@@ -70,24 +70,20 @@ const torch::Tensor& TorchModel::Weight(int layer, const char* suffix) const {
   return by_name_.at(absl::StrCat("blk.", owner_[layer], ".", suffix));
 }
 
-std::vector<torch::Tensor> TorchModel::decayed_parameters() const {
+std::vector<torch::Tensor> TorchModel::ParametersOf(liv::TensorRole r1, liv::TensorRole r2) const {
   std::vector<torch::Tensor> out;
   for (const liv::TensorShape& t : layout_) {
-    if (t.role == liv::TensorRole::kMatrix || t.role == liv::TensorRole::kEmbedding) {
-      out.push_back(by_name_.at(t.name));
-    }
+    if (t.role == r1 || t.role == r2) out.push_back(by_name_.at(t.name));
   }
   return out;
 }
 
+std::vector<torch::Tensor> TorchModel::decayed_parameters() const {
+  return ParametersOf(liv::TensorRole::kMatrix, liv::TensorRole::kEmbedding);
+}
+
 std::vector<torch::Tensor> TorchModel::undecayed_parameters() const {
-  std::vector<torch::Tensor> out;
-  for (const liv::TensorShape& t : layout_) {
-    if (t.role == liv::TensorRole::kNorm || t.role == liv::TensorRole::kConvTaps) {
-      out.push_back(by_name_.at(t.name));
-    }
-  }
-  return out;
+  return ParametersOf(liv::TensorRole::kNorm, liv::TensorRole::kConvTaps);
 }
 
 uint64_t TorchModel::parameter_count() const { return liv::CountParameters(spec_); }

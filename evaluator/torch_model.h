@@ -48,6 +48,8 @@ class TorchModel : public torch::nn::Module {
 
  private:
   TorchModel(const ArchSpec& spec, uint64_t seed);
+  // The parameters of either role, in layout order.
+  std::vector<torch::Tensor> ParametersOf(liv::TensorRole r1, liv::TensorRole r2) const;
   // The tensor `suffix` of layer i's weight owner, e.g. Layer(3, "attn_q").
   const torch::Tensor& Weight(int layer, const char* suffix) const;
   torch::Tensor TokenMixer(int i, const torch::Tensor& u, std::vector<torch::Tensor>& keys,
