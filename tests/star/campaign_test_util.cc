@@ -25,6 +25,9 @@ std::string WriteTinySpace(const std::string& name, const std::vector<std::strin
       device.add_agents(a);
     }
   }
+  space->mutable_evaluator()->Clear();
+  space->mutable_evaluator()->set_kind(Evaluator::PROXY);
+  space->mutable_evaluator()->set_seed(1);
   if (edit) edit(*space);
   std::string text;
   google::protobuf::TextFormat::PrintToString(*space, &text);

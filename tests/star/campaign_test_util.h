@@ -11,8 +11,10 @@
 
 namespace nas::star::testing {
 
-// search-spaces/tiny.textproto with its "laptop" and "phone" agents replaced, `edit`
-// applied, written to TempDir()/NAME.textproto; returns the path.
+// search-spaces/tiny.textproto with its "laptop" and "phone" agents replaced, its
+// evaluator replaced by the training-free proxy (these tests are about the campaign's
+// mechanics; tests of trained quality set their own evaluator in `edit`), `edit` applied,
+// written to TempDir()/NAME.textproto; returns the path.
 std::string WriteTinySpace(const std::string& name, const std::vector<std::string>& laptop_agents,
                            const std::vector<std::string>& phone_agents,
                            const std::function<void(SearchSpace&)>& edit = {});

@@ -69,7 +69,11 @@ TEST(SearchSpaceTest, TinySpaceMatchesTheLoopbackDemo) {
   EXPECT_THAT(space->devices(1).agents(), ::testing::ElementsAre("127.0.0.1:50063"));
   EXPECT_LE(space->evolution().population(), 8u);
   EXPECT_LE(space->evolution().generations(), 3u);
-  EXPECT_EQ(space->evaluator().kind(), Evaluator::PROXY);
+  // Quality from a short MAD recall training (about 10-20 s per candidate on 2 cores).
+  EXPECT_EQ(space->evaluator().kind(), Evaluator::MAD);
+  EXPECT_THAT(space->evaluator().training().tasks(), ::testing::ElementsAre("in_context_recall"));
+  EXPECT_EQ(space->evaluator().training().seq_len(), 64u);
+  EXPECT_EQ(space->evaluator().training().budget().steps(), 200u);
 }
 
 // Every file in tests/data/bad_spaces says what it gets wrong: a "# expect: FIELD.PATH"

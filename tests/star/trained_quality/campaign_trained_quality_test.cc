@@ -12,6 +12,7 @@
 #include "star/campaign.h"
 #include "star/campaign_snapshot.h"
 #include "star/layer_string.h"
+#include "star/search_space.h"
 #include "tests/star/campaign_test_util.h"
 #include "tests/star/fake_agent.h"
 
@@ -26,10 +27,13 @@ bool IsHybrid(const ArchSpec& spec) {
 
 TEST(CampaignTrainedQuality, TinySpaceCompletesAndItsFrontHoldsHybrids) {
   testing::FakeAgent laptop, phone;
+  auto shipped = LoadSearchSpace(std::string(NAS_SEARCH_SPACES_DIR) + "/tiny.textproto");
+  ASSERT_TRUE(shipped.ok()) << shipped.status();
+  ASSERT_EQ(shipped->evaluator().kind(), Evaluator::MAD);
   const std::string space = testing::WriteTinySpace(
-      "trained_quality", {laptop.address()}, {phone.address()}, [](SearchSpace& s) {
+      "trained_quality", {laptop.address()}, {phone.address()}, [&](SearchSpace& s) {
         // The tiny space's own evaluator block, at a CI budget: recall at length 64, 120 steps.
-        ASSERT_EQ(s.evaluator().kind(), Evaluator::MAD);
+        *s.mutable_evaluator() = shipped->evaluator();
         s.mutable_evaluator()->mutable_training()->mutable_budget()->set_steps(120);
         s.mutable_evaluator()->mutable_training()->mutable_budget()->set_eval_examples(128);
       });
