@@ -1,9 +1,10 @@
 #include "evaluator/serve_command.h"
 
+#include "base/stop_signals.h"
+
 #include <pthread.h>
 #include <signal.h>
 
-#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -21,21 +22,9 @@ struct ServeFlags {
   double shutdown_grace_seconds = 5;
 };
 
-// The last SIGINT / SIGTERM received (0 = none). A handler, not a blocked mask and
-// sigwait: libtorch, linked into `evaluator`, starts threads before main that a mask set
-// here would not cover.
-std::atomic<int> g_stop_signal{0};
-static_assert(std::atomic<int>::is_always_lock_free);
-extern "C" void RecordStopSignal(int sig) { g_stop_signal.store(sig); }
-
 // Serves until SIGINT or SIGTERM. Returns the exit status.
 int Serve(const EvaluateFn& evaluate, ServeFlags flags) {
-  struct sigaction action {};
-  action.sa_handler = RecordStopSignal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
+  InstallStopSignalHandler();
   flags.server.service.on_finished = [](const EvaluationLogEntry& entry) {
     std::cerr << FormatEvaluationLog(entry) << std::endl;
   };
@@ -49,8 +38,8 @@ int Serve(const EvaluateFn& evaluate, ServeFlags flags) {
                                (*server)->address(), flags.server.service.slots,
                                flags.server.service.max_queue);
   std::cout << "listening " << (*server)->address() << std::endl;  // for scripts and tests
-  while (g_stop_signal.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  const int received = g_stop_signal.load();
+  while (StopSignalsReceived() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const int received = LastStopSignal();
   std::cerr << "evaluator: " << strsignal(received) << ": stopping (evaluations in flight get "
             << flags.shutdown_grace_seconds << " s)\n";
   (*server)->Shutdown(std::chrono::milliseconds(

@@ -27,6 +27,7 @@
 #include "star/front_table.h"
 #include "star/genome_layout.h"
 #include "star/layer_string.h"
+#include "base/stop_signals.h"
 #include "star/progress_line.h"
 #ifdef NAS_STAR_HAS_TRAINER
 #include "evaluator/evaluate.h"
@@ -97,30 +98,17 @@ class ProgressPrinter {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// SIGINT / SIGTERM received so far. A handler (not a blocked mask and sigwait) because
-// libraries loaded with star (libtorch's thread pools) start threads before main, which a
-// mask set in main would not cover: the signal could land on one of them.
-std::atomic<int> g_signals_received{0};
-static_assert(std::atomic<int>::is_always_lock_free);
-
-extern "C" void CountSignal(int) { g_signals_received.fetch_add(1); }
-
 // Runs the campaign with SIGINT / SIGTERM turned into Campaign::Stop() (a second signal
 // quits at once; what was stored stays, and `star resume` continues).
 int RunCampaign(Campaign& campaign, const std::vector<std::string>& reuse_from, bool quiet,
                 const std::string& db) {
-  struct sigaction action {};
-  action.sa_handler = CountSignal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  nas::InstallStopSignalHandler();
   std::atomic<bool> finished{false};
   std::thread watcher([&] {
     int handled = 0;
     while (!finished) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      const int received = g_signals_received.load();
+      const int received = nas::StopSignalsReceived();
       if (received == handled) continue;
       handled = received;
       if (received >= 2) {
