@@ -99,12 +99,13 @@ torch::Tensor TorchModel::TokenMixer(int i, const torch::Tensor& u,
     const double eps = spec_.norm_eps();
     torch::Tensor q = F::linear(u, Weight(i, "attn_q")).view({batch, time, a.num_heads(), hd});
     if (a.qk_norm()) q = RmsNorm(q, Weight(i, "attn_q_norm"), eps);
-    q = ApplyRope(q, MakeRopeTable(time, hd, a.rope_theta()));
+    const RopeTable rope = MakeRopeTable(time, hd, a.rope_theta());
+    q = ApplyRope(q, rope);
     if (liv::OwnsKv(a)) {
       torch::Tensor k = F::linear(u, Weight(i, "attn_k")).view({batch, time, a.num_kv_heads(), hd});
       torch::Tensor v = F::linear(u, Weight(i, "attn_v")).view({batch, time, a.num_kv_heads(), hd});
       if (a.qk_norm()) k = RmsNorm(k, Weight(i, "attn_k_norm"), eps);
-      k = ApplyRope(k, MakeRopeTable(time, hd, a.rope_theta()));
+      k = ApplyRope(k, rope);
       keys[i] = k.transpose(1, 2);
       values[i] = v.transpose(1, 2);
     } else {
