@@ -80,7 +80,17 @@ class Campaign::Runner {
 
   absl::StatusOr<Offspring<IntGenome>> FirstBatch();
   absl::StatusOr<Offspring<IntGenome>> NextBatch();
-  absl::Status Score(const std::vector<NewCandidate>& news, CampaignProgress* progress);
+  absl::Status Score(const std::vector<NewCandidate>& news, int later_candidates,
+                     const MeasurePhase& measure, CampaignProgress* progress);
+  // Seconds for `n` more quality evaluations at the pace seen so far (wall time per
+  // evaluation, the evaluator's parallelism included), counting `running_seconds` and
+  // `running_done` of a batch in progress; 0 for the proxy, -1 before any was timed.
+  double EvaluationSeconds(double n, double running_seconds = 0, int running_done = 0) const {
+    if (evaluator_ == nullptr || evaluator_->is_proxy() || n <= 0) return 0;
+    const int done = evaluations_timed_ + running_done;
+    if (done == 0) return -1;
+    return n * (evaluation_seconds_ + running_seconds) / done;
+  }
   absl::StatusOr<double> UpdateHypervolume();
   void Report(const CampaignProgress& progress) {
     if (options_.on_progress) options_.on_progress(progress);
@@ -99,6 +109,9 @@ class Campaign::Runner {
   std::optional<std::vector<std::pair<double, double>>> bounds_;
   std::map<std::string, std::string> reference_hash_;  // name -> hash
   Clock::time_point started_ = Clock::now();
+  // Wall time of the trained evaluations of this Run, and how many it produced.
+  double evaluation_seconds_ = 0;
+  int evaluations_timed_ = 0;
 };
 
 absl::Status Campaign::Runner::Restore() {
@@ -180,6 +193,7 @@ absl::StatusOr<Offspring<IntGenome>> Campaign::Runner::NextBatch() {
 // one counts: it is a result), as many at once as the evaluator takes, storing each as it
 // arrives. Evaluations that did not happen (stop, no service left) are not stored.
 absl::Status Campaign::Runner::Score(const std::vector<NewCandidate>& news,
+                                     int later_candidates, const MeasurePhase& measure,
                                      CampaignProgress* progress) {
   if (evaluator_ == nullptr) return absl::OkStatus();
   std::vector<QualityJob> jobs;
@@ -196,11 +210,24 @@ absl::Status Campaign::Runner::Score(const std::vector<NewCandidate>& news,
   auto keep = [](absl::Status& first, const absl::Status& s) {
     if (!s.ok() && (first.ok() || first.code() == absl::StatusCode::kCancelled)) first = s;
   };
+  const Clock::time_point batch_started = Clock::now();
+  int batch_done = 0;  // evaluations that came back with a score or a failure
+  auto batch_seconds = [&] {
+    return std::chrono::duration<double>(Clock::now() - batch_started).count();
+  };
+  // The ETA: this generation's evaluations left and the later generations' measurements
+  // and evaluations.
+  const double later_measuring = measure.SecondsFor(later_candidates);
   auto report = [&](std::string message) {
     if (!trained) return;  // the proxy is instant: nothing to watch
     progress->message = std::move(message);
     progress->elapsed_seconds =
         std::chrono::duration<double>(Clock::now() - started_).count();
+    const double evaluating =
+        EvaluationSeconds(static_cast<double>(jobs.size() - batch_done + later_candidates),
+                          batch_seconds(), batch_done);
+    progress->eta_seconds =
+        evaluating < 0 || later_measuring < 0 ? -1 : evaluating + later_measuring;
     Report(*progress);
   };
   if (trained) {
@@ -234,11 +261,16 @@ absl::Status Campaign::Runner::Score(const std::vector<NewCandidate>& news,
              c_.store_->PutEvaluation({job.hash, evaluator_->name(), evaluator_->is_proxy(),
                                        score->quality, score->metrics_json, score->failure}));
         ++progress->evaluations_done;
+        ++batch_done;
         if (!score->failure.empty()) ++progress->evaluations_failed;
         report(score->failure.empty()
                    ? absl::StrCat("evaluated ", job.label, ": quality ", score->quality)
                    : absl::StrCat("evaluation of ", job.label, " failed: ", score->failure));
       });
+  if (trained && batch_done > 0) {
+    evaluation_seconds_ += batch_seconds();
+    evaluations_timed_ += batch_done;
+  }
   NAS_RETURN_IF_ERROR(write_error);
   if (c_.stop_) return absl::CancelledError("stopped");
   if (not_done.code() == absl::StatusCode::kUnavailable) {
@@ -323,10 +355,13 @@ absl::Status Campaign::Runner::RunGenerations(Fleet& fleet) {
     progress.generation = g;
     progress.generations = generations;
     progress.new_candidates = static_cast<int>(news.size());
-    const int remaining_generations = generations - g;
-    NAS_RETURN_IF_ERROR(measure.Run(g, news, reference_hash_, started_,
-                                    remaining_generations * population, &progress));
-    NAS_RETURN_IF_ERROR(Score(news, &progress));
+    const int later_candidates = (generations - g) * population;
+    int to_evaluate = 0;
+    for (const NewCandidate& n : news) to_evaluate += n.rejected_reason.empty();
+    NAS_RETURN_IF_ERROR(measure.Run(g, news, reference_hash_, started_, later_candidates,
+                                    EvaluationSeconds(to_evaluate + later_candidates),
+                                    &progress));
+    NAS_RETURN_IF_ERROR(Score(news, later_candidates, measure, &progress));
 
     std::vector<Ind> pool = std::move(population_);
     for (const NewCandidate& n : news) {

@@ -95,7 +95,8 @@ absl::Status MeasurePhase::RecordDrift(const Job& job, const agent::MeasureResul
 absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& news,
                                const std::map<std::string, std::string>& reference_hashes,
                                std::chrono::steady_clock::time_point started,
-                               int later_candidates, CampaignProgress* progress) {
+                               int later_candidates, double seconds_after,
+                               CampaignProgress* progress) {
   std::vector<Job> jobs;
   std::vector<MeasureJob> requests;
   NAS_ASSIGN_OR_RETURN(const auto dispatched, store_.Dispatches());
@@ -146,29 +147,24 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
   std::string failure;
   std::map<std::string, int> class_total, class_done;
   for (const Job& job : jobs) ++class_total[job.device_class];
-  // Seconds until the end of the campaign: per class, the jobs left in this generation
-  // plus the later generations' share, times the class's mean call time, divided by its
-  // live agents; the slowest class decides. Unknown (-1) until every class with work
-  // left has finished a job.
+  // The per-class share of a later generation's candidates that need measuring here.
+  share_.clear();
+  for (const DeviceClass& device : space_.devices()) {
+    const std::string& c = device.name();
+    share_[c] = news.empty() ? 1.0
+                             : static_cast<double>(class_total[c]) /
+                                   static_cast<double>(news.size());
+  }
+  // Seconds until the end of the campaign: the measurements left in this generation and
+  // the later generations', then `seconds_after` (the quality evaluations); unknown (-1)
+  // until both are known.
   auto eta = [&]() -> double {
-    const auto states = fleet_.Agents();
-    double worst = 0;
-    for (const DeviceClass& device : space_.devices()) {
-      const std::string& c = device.name();
-      const double share = news.empty() ? 1.0
-                                        : static_cast<double>(class_total[c]) /
-                                              static_cast<double>(news.size());
-      const double left = class_total[c] - class_done[c] + later_candidates * share;
-      if (left <= 0) continue;
-      const ClassTiming& t = timing_[c];
-      if (t.jobs == 0) return -1;
-      int live = 0;
-      for (const AgentState& a : states) {
-        live += a.address.device_class == c && !a.quarantined;
-      }
-      worst = std::max(worst, left * (t.seconds / t.jobs) / std::max(live, 1));
+    std::map<std::string, double> left;
+    for (const auto& [c, share] : share_) {
+      left[c] = class_total[c] - class_done[c] + later_candidates * share;
     }
-    return worst;
+    const double measuring = Seconds(left);
+    return measuring < 0 || seconds_after < 0 ? -1 : measuring + seconds_after;
   };
   auto report = [&] {
     progress->elapsed_seconds =
@@ -239,6 +235,28 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
         " found no agent (", failure, "); bring the agents back and run `star resume`"));
   }
   return absl::OkStatus();
+}
+
+double MeasurePhase::Seconds(const std::map<std::string, double>& left) const {
+  const auto states = fleet_.Agents();
+  double worst = 0;
+  for (const auto& [c, jobs_left] : left) {
+    if (jobs_left <= 0) continue;
+    auto t = timing_.find(c);
+    if (t == timing_.end() || t->second.jobs == 0) return -1;
+    int live = 0;
+    for (const AgentState& a : states) {
+      live += a.address.device_class == c && !a.quarantined;
+    }
+    worst = std::max(worst, jobs_left * (t->second.seconds / t->second.jobs) / std::max(live, 1));
+  }
+  return worst;
+}
+
+double MeasurePhase::SecondsFor(int candidates) const {
+  std::map<std::string, double> left;
+  for (const auto& [c, share] : share_) left[c] = candidates * share;
+  return Seconds(left);
 }
 
 }  // namespace nas::star

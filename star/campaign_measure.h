@@ -48,13 +48,20 @@ class MeasurePhase {
   // Measures what generation `generation` needs (references are measured even when a
   // cheap constraint rejects them; drift re-measurements are due every
   // evolution.reference_remeasure_every generations after the first). Fills `progress`
-  // and reports it through options.on_progress as results arrive. `later_candidates`
-  // (an estimate of the candidates of the remaining generations) feeds the ETA.
+  // and reports it through options.on_progress as results arrive. The ETA is the time of
+  // the measurements left, those of `later_candidates` (an estimate of the candidates of
+  // the remaining generations) included, plus `seconds_after` (the quality evaluations
+  // still to come; < 0 when unknown, which makes the ETA unknown).
   // Cancelled when stopped, Unavailable when some measurement found no agent.
   absl::Status Run(int generation, const std::vector<NewCandidate>& news,
                    const std::map<std::string, std::string>& reference_hashes,
                    std::chrono::steady_clock::time_point started, int later_candidates,
-                   CampaignProgress* progress);
+                   double seconds_after, CampaignProgress* progress);
+
+  // Seconds to measure `candidates` more candidates like the last generation's (the
+  // slowest device class at its pace, over its live agents); -1 when a class that would
+  // have work has not finished a measurement yet.
+  double SecondsFor(int candidates) const;
 
  private:
   struct Job {
@@ -64,6 +71,8 @@ class MeasurePhase {
   absl::StatusOr<bool> Reuse(const std::string& hash, const std::string& device_class,
                              const std::string& protocol_key, int generation);
   absl::Status RecordDrift(const Job& job, const agent::MeasureResult& result);
+  // Seconds for `left` jobs per device class (see SecondsFor).
+  double Seconds(const std::map<std::string, double>& left) const;
 
   results::CampaignStore& store_;
   const SearchSpace& space_;
@@ -79,6 +88,8 @@ class MeasurePhase {
     double seconds = 0;  // summed wall time of the agents' calls
   };
   std::map<std::string, ClassTiming> timing_;
+  // Per device class: the share of the last generation's candidates it had to measure.
+  std::map<std::string, double> share_;
 };
 
 }  // namespace nas::star

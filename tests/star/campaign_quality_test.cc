@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "evaluator/evaluator_service.h"
 #include "google/protobuf/util/json_util.h"
@@ -236,6 +237,47 @@ TEST_F(CampaignQualityTest, ServiceFailuresAreRecordedAndTheOtherServiceFinishes
   }
   EXPECT_EQ(failures, 2);
   EXPECT_EQ(quarantines, 1);
+}
+
+// The ETA counts the trained evaluations, not only the measurements: the fake agents answer
+// at once, the trainer takes at least 150 ms an evaluation, one at a time.
+TEST_F(CampaignQualityTest, TheEtaCountsTheEvaluationsLeft) {
+  FakeTrainer trainer;
+  const eval::EvaluateFn fake = trainer.fn();
+  CampaignRunOptions options;
+  options.quality.local = [&](const eval::EvaluateRequest& request,
+                              const eval::EvaluateOptions& o) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    return fake(request, o);
+  };
+  std::mutex mutex;
+  std::vector<CampaignProgress> seen;
+  options.on_progress = [&](const CampaignProgress& p) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.push_back(p);
+  };
+  ASSERT_TRUE(RunNew(Space("quality_eta"), testing::FreshDbPath("quality_eta"), options).ok());
+
+  const CampaignProgress* gen2_first_known = nullptr;
+  for (const CampaignProgress& p : seen) {
+    if (p.generation == 1 && p.evaluations_total == 0) {
+      // Measuring generation 1: no evaluation has been timed yet.
+      EXPECT_EQ(p.eta_seconds, -1) << p.message;
+    }
+    if (p.generation == 2 && p.eta_seconds >= 0 && gen2_first_known == nullptr) {
+      gen2_first_known = &p;
+    }
+  }
+  ASSERT_NE(gen2_first_known, nullptr);
+  // Generation 3's 8 candidates are still to be evaluated, at >= 0.15 s each.
+  EXPECT_GE(gen2_first_known->eta_seconds, 8 * 0.15) << gen2_first_known->message;
+  // The last evaluation of the campaign leaves nothing to do.
+  const CampaignProgress& last_evaluation = *std::find_if(
+      seen.rbegin(), seen.rend(), [](const CampaignProgress& p) {
+        return p.evaluations_total > 0 && p.evaluations_done == p.evaluations_total;
+      });
+  EXPECT_EQ(last_evaluation.generation, 3);
+  EXPECT_EQ(last_evaluation.eta_seconds, 0) << last_evaluation.message;
 }
 
 TEST_F(CampaignQualityTest, WithNoServiceLeftTheCampaignStopsResumably) {
