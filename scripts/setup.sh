@@ -23,7 +23,15 @@ packages=(
   # the evaluator's trainer (libtorch; it runs its BLAS calls on the OpenBLAS above, which
   # the alternatives system makes libblas.so.3 — the reference BLAS is ~15x slower)
   libtorch-dev
+  # the HTML report's browser test (headless; Debian's build, no downloaded browser)
+  chromium
 )
+# The report's front-end libraries come from the npm registry (scripts/web_deps.sh). A
+# machine that already has Node.js with npm (e.g. NodeSource's nodejs, which bundles npm)
+# keeps it: Debian's npm package would conflict with that nodejs.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 # ARM64: the cross compiler, the emulator and the arm64 (multiarch) development packages of
 # liv-measure's libraries. They install side by side with the amd64 ones (Multi-Arch: same;

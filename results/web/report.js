@@ -1,0 +1,2 @@
+// The report page (skeleton): reads #report-data and renders it.
+"use strict";
