@@ -136,6 +136,13 @@ class CampaignStore {
   absl::Status PutDrift(const DriftRecord& drift);
   absl::StatusOr<std::vector<DriftRecord>> Drift();
 
+  // A consistent view: until the returned object is destroyed, every read of this store
+  // sees the records committed when it began, none added since (sqlite_db.h). No Put
+  // while it lives.
+  absl::StatusOr<std::unique_ptr<Db::ReadTransaction>> BeginRead() {
+    return Db::ReadTransaction::Begin(*db_);
+  }
+
   const std::string& path() const { return db_->path(); }
 
  private:

@@ -148,4 +148,14 @@ absl::Status Db::Transaction::Commit() {
   return db_.Exec("COMMIT");
 }
 
+absl::StatusOr<std::unique_ptr<Db::ReadTransaction>> Db::ReadTransaction::Begin(Db& db) {
+  if (auto s = db.Exec("BEGIN DEFERRED"); !s.ok()) return s;
+  std::unique_ptr<ReadTransaction> transaction(new ReadTransaction(db));
+  // Pins the snapshot now rather than at the caller's first query.
+  if (auto s = db.Exec("SELECT count(*) FROM sqlite_master"); !s.ok()) return s;
+  return transaction;
+}
+
+Db::ReadTransaction::~ReadTransaction() { db_.Exec("COMMIT").IgnoreError(); }
+
 }  // namespace nas::results

@@ -67,6 +67,21 @@ class Db {
     bool open_ = false;
   };
 
+  // BEGIN, a first read (a deferred transaction takes its WAL snapshot at its first read),
+  // ... COMMIT on destruction: every read in between sees the same committed state, however
+  // much a writer adds meanwhile. For readers (a report while the campaign runs).
+  class ReadTransaction {
+   public:
+    static absl::StatusOr<std::unique_ptr<ReadTransaction>> Begin(Db& db);
+    ~ReadTransaction();
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+   private:
+    explicit ReadTransaction(Db& db) : db_(db) {}
+    Db& db_;
+  };
+
   const std::string& path() const { return path_; }
 
  private:
