@@ -4,7 +4,8 @@
 # on this machine (scripts/local_agents.sh: two "laptop" agents and one "phone" agent that
 # runs the ARM64 liv-measure under qemu-aarch64), runs a real search campaign over
 # search-spaces/tiny.textproto with `star` (8 candidates x 3 generations, each measured on a
-# laptop agent and on the phone agent; about 5 minutes on 2 cores), prints the Pareto front
+# laptop agent and on the phone agent, quality from a short libtorch training on MAD recall;
+# about 15 minutes on 2 cores), prints the Pareto front
 # and stops the agents again (also on Ctrl-C or an error).
 #
 # The campaign store is out/tiny-campaign.db. When it already exists (an interrupted run),
