@@ -474,6 +474,18 @@ absl::StatusOr<std::vector<AgentEventRecord>> CampaignStore::AgentEvents() {
   return events;
 }
 
+absl::StatusOr<int64_t> CampaignStore::LastActivityUnixMs() {
+  NAS_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("SELECT max(coalesce((SELECT max(recorded_unix_ms) FROM measurements), 0), "
+                   "coalesce((SELECT max(recorded_unix_ms) FROM evaluations), 0), "
+                   "coalesce((SELECT max(recorded_unix_ms) FROM generations), 0), "
+                   "coalesce((SELECT max(unix_ms) FROM dispatches), 0), "
+                   "coalesce((SELECT max(unix_ms) FROM agent_events), 0))"));
+  NAS_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
 absl::Status CampaignStore::PutDrift(const DriftRecord& d) {
   NAS_ASSIGN_OR_RETURN(Statement s,
                        db_->Prepare("INSERT INTO drift (generation, reference, device_class, "

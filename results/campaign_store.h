@@ -133,6 +133,10 @@ class CampaignStore {
   absl::Status PutAgentEvent(const AgentEventRecord& event);
   absl::StatusOr<std::vector<AgentEventRecord>> AgentEvents();
 
+  // When the latest timestamped record (measurement, evaluation, generation, dispatch,
+  // agent event) was written; 0 for a store without one.
+  absl::StatusOr<int64_t> LastActivityUnixMs();
+
   absl::Status PutDrift(const DriftRecord& drift);
   absl::StatusOr<std::vector<DriftRecord>> Drift();
 

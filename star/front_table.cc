@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "results/report_csv.h"
 #include "star/layer_string.h"
+#include "star/report_candidates.h"
 #include "star/objectives.h"
 
 namespace nas::star {
@@ -89,24 +91,7 @@ std::string FormatFrontTable(const CampaignSnapshot& snapshot) {
 }
 
 std::string FrontCsv(const CampaignSnapshot& snapshot) {
-  const auto& objectives = snapshot.space.objectives();
-  std::string out = "hash,layers,parameters,reference,on_front,feasible";
-  for (const std::string& name : snapshot.objective_names) absl::StrAppend(&out, ",", name);
-  absl::StrAppend(&out, "\n");
-  const std::set<int> front(snapshot.front.begin(), snapshot.front.end());
-  for (int i : Rows(snapshot)) {
-    const StoredCandidate& c = snapshot.candidates[i];
-    absl::StrAppend(&out, c.record.hash, ",", LayerString(c.record.spec), ",",
-                    c.record.parameters, ",", c.reference, ",", front.contains(i) ? 1 : 0, ",",
-                    c.evaluation.feasible() ? 1 : 0);
-    for (int k = 0; k < objectives.size(); ++k) {
-      absl::StrAppend(&out, ",",
-                      absl::StrFormat("%.17g", NaturalObjectiveValue(objectives[k],
-                                                                     c.evaluation.objectives[k])));
-    }
-    absl::StrAppend(&out, "\n");
-  }
-  return out;
+  return results::CandidatesCsv(CandidatesReport(snapshot), results::CsvRows::kFrontAndReferences);
 }
 
 }  // namespace nas::star

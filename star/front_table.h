@@ -13,8 +13,9 @@ namespace nas::star {
 
 // Columns: objective names as ObjectiveNames() gives them, in natural units.
 std::string FormatFrontTable(const CampaignSnapshot& snapshot);
-// Header "hash,layers,parameters,reference,on_front,feasible,<objective names...>", values in
-// the objectives' own units (bytes, ms, tokens/s), full precision.
+// The front, then the references not on it, in the columns of the report's CSV files
+// (results/report_csv.h): values in the objectives' own units (bytes, ms, tokens/s), full
+// precision.
 std::string FrontCsv(const CampaignSnapshot& snapshot);
 
 // An objective value in its natural direction (maximised kinds are stored negated).

@@ -3,6 +3,8 @@
 //   star resume --db CAMPAIGN.db                        continue a stopped or killed campaign
 //   star status --db CAMPAIGN.db                        progress, fleet health, current front
 //   star front --db CAMPAIGN.db [--csv]                 the Pareto front (table or CSV)
+//   star report --db CAMPAIGN.db --out DIR              report.html, report.json, CSVs
+//   star report --db CAMPAIGN.db --format md            the front as Markdown on stdout
 //   star check --space SPACE.textproto                  validate a search space
 // Exit codes: 0 done, 1 error, 2 bad usage or input, 3 no agent left for a device class
 // (resumable), 130 stopped by Ctrl-C / SIGTERM (resumable).
@@ -10,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -29,6 +32,9 @@
 #include "star/layer_string.h"
 #include "base/stop_signals.h"
 #include "star/progress_line.h"
+#include "star/report_builder.h"
+#include "results/report_files.h"
+#include "results/report_markdown.h"
 #ifdef NAS_STAR_HAS_TRAINER
 #include "evaluator/evaluate.h"
 #endif
@@ -211,6 +217,36 @@ int Status(const std::string& db, bool probe) {
   return 0;
 }
 
+// `star report`: reads the store read-only (one consistent snapshot, so a running campaign
+// is fine) and writes the four files into `out`, or prints the Markdown summary.
+int Report(const std::string& db, const std::string& out, const std::string& format) {
+  auto store = nas::results::CampaignStore::Open(db, /*read_only=*/true);
+  if (!store.ok()) return Fail(store.status());
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto started = std::chrono::steady_clock::now();
+  auto report = nas::star::BuildReport(**store, db, now);
+  if (!report.ok()) return Fail(report.status());
+  if (format == "md") {
+    std::cout << nas::results::ReportMarkdown(*report);
+    return 0;
+  }
+  auto written = nas::results::WriteReportFiles(*report, out);
+  if (!written.ok()) return Fail(written.status());
+  for (const auto& file : *written) {
+    std::cerr << absl::StrFormat("star: wrote %s (%d bytes)\n", file.path, file.bytes);
+  }
+  std::cerr << absl::StrFormat(
+      "star: report of %d candidates (%d on the front) in %.2f s%s\n", report->candidates_size(),
+      std::count_if(report->candidates().begin(), report->candidates().end(),
+                    [](const auto& c) { return c.on_front(); }),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+      report->warnings_size() > 0 ? absl::StrCat("; ", report->warnings_size(), " warning(s)")
+                                  : "");
+  for (const std::string& w : report->warnings()) std::cerr << "star: warning: " << w << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,6 +281,21 @@ int main(int argc, char** argv) {
   front->add_option("--db", db, "Campaign store")->required()->check(CLI::ExistingFile);
   front->add_flag("--csv", csv, "CSV instead of a table");
 
+  std::string out, format = "html";
+  auto* report = app.add_subcommand(
+      "report",
+      "The campaign report: a self-contained report.html (plots of the Pareto front with the "
+      "references, per-device figures, generations; opens offline), report.json, "
+      "candidates.csv and front.csv in --out; or, with --format md, a Markdown summary of the "
+      "front on stdout. Read-only: works while the campaign runs.");
+  report->add_option("--db", db, "Campaign store")->required()->check(CLI::ExistingFile);
+  auto* out_option = report->add_option("--out", out,
+                                        "Directory for the report's files (created if needed; "
+                                        "required unless --format md)");
+  report->add_option("--format", format, "html: the four files in --out (default); md: Markdown "
+                                         "on stdout")
+      ->check(CLI::IsMember({"html", "md"}));
+
   auto* check = app.add_subcommand("check", "Validate a search space and summarise it");
   check->add_option("--space", space, "Search space")->required()->check(CLI::ExistingFile);
 
@@ -256,6 +307,13 @@ int main(int argc, char** argv) {
     return RunCampaign(**campaign, reuse_from, quiet, db);
   }
   if (*status) return Status(db, !no_probe);
+  if (*report) {
+    if (format == "html" && out_option->count() == 0) {
+      std::cerr << "star report: --out DIR is required (or --format md for stdout)\n";
+      return 2;
+    }
+    return Report(db, out, format);
+  }
   if (*front) {
     auto store = nas::results::CampaignStore::Open(db, /*read_only=*/true);
     if (!store.ok()) return Fail(store.status());

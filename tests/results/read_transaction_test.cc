@@ -43,5 +43,20 @@ TEST(ReadTransactionTest, ReaderSeesOneSnapshotWhileAWriterAddsRecords) {
   EXPECT_EQ((*reader)->AgentEvents()->size(), 1u);
 }
 
+TEST(ReadTransactionTest, LastActivityIsTheLatestTimestampedRecord) {
+  const std::string path = ::testing::TempDir() + "last_activity.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  auto store = CampaignStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->LastActivityUnixMs().value_or(-1), 0);
+  AgentEventRecord event;
+  event.unix_ms = 1234;
+  ASSERT_TRUE((*store)->PutAgentEvent(event).ok());
+  EXPECT_EQ((*store)->LastActivityUnixMs().value_or(-1), 1234);
+  event.unix_ms = 99;
+  ASSERT_TRUE((*store)->PutAgentEvent(event).ok());
+  EXPECT_EQ((*store)->LastActivityUnixMs().value_or(-1), 1234);
+}
+
 }  // namespace
 }  // namespace nas::results
