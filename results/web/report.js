@@ -182,16 +182,22 @@
     legend: {labelFontSize: 11, titleFontSize: 11, orient: "bottom", direction: "horizontal", titleFontWeight: 600},
     title: {fontSize: 14, fontWeight: 600, anchor: "start", color: "#1f2933", subtitleColor: "#5f6b7a", subtitleFontSize: 11, offset: 8},
   };
-  var WIDTH = 430, HEIGHT = 270;
+  var WIDTH = 400, HEIGHT = 260;
 
   function kindOf(c) { return str(c.reference) ? KIND_REF : c.on_front ? KIND_FRONT : KIND_OTHER; }
   var KIND_RANK = {};
   KIND_RANK[KIND_OTHER] = 0; KIND_RANK[KIND_FRONT] = 1; KIND_RANK[KIND_REF] = 2;
 
+  var KIND_SIZE = {}, KIND_OPACITY = {};
+  KIND_SIZE[KIND_FRONT] = 48; KIND_SIZE[KIND_OTHER] = 24; KIND_SIZE[KIND_REF] = 120;
+  KIND_OPACITY[KIND_FRONT] = 0.95; KIND_OPACITY[KIND_OTHER] = 0.4; KIND_OPACITY[KIND_REF] = 1;
   function baseRow(ctx, c) {
     var q = num(c.quality);
+    var kind = kindOf(c);
     return {
-      kind: kindOf(c),
+      kind: kind,
+      size: KIND_SIZE[kind],
+      op: KIND_OPACITY[kind],
       front: !!c.on_front,
       ref: str(c.reference),
       arch: str(c.layers) || "—",
@@ -221,8 +227,10 @@
     return {
       color: {field: "kind", type: "nominal", title: null, scale: {domain: KIND_DOMAIN, range: KIND_COLORS}},
       shape: {field: "kind", type: "nominal", title: null, scale: {domain: KIND_DOMAIN, range: ["circle", "circle", "diamond"]}},
-      opacity: {field: "kind", type: "nominal", legend: null, scale: {domain: KIND_DOMAIN, range: [0.95, 0.35, 1]}},
-      size: {field: "kind", type: "nominal", legend: null, scale: {domain: KIND_DOMAIN, range: [46, 22, 110]}},
+      // Per-row values, no scale: a legend:null channel on the same field would drop the
+      // merged colour/shape legend.
+      opacity: {field: "op", type: "quantitative", scale: null},
+      size: {field: "size", type: "quantitative", scale: null},
     };
   }
 
@@ -230,8 +238,8 @@
   // references labelled, p10/p90 error bars on measured axes for the front and references.
   function scatterSpec(p) {
     var rows = p.rows.slice().sort(function (a, b) { return KIND_RANK[a.kind] - KIND_RANK[b.kind]; });
-    var x = {field: "x", type: "quantitative", title: p.xTitle, scale: {zero: false, nice: true}};
-    var y = {field: "y", type: "quantitative", title: p.yTitle, scale: {zero: false, nice: true}};
+    var x = {field: "x", type: "quantitative", title: p.xTitle, scale: {zero: false, nice: false, padding: 12}};
+    var y = {field: "y", type: "quantitative", title: p.yTitle, scale: {zero: false, nice: false, padding: 12}};
     var highlighted = "datum.front || datum.ref !== ''";
     var layers = [
       {mark: {type: "line", color: KIND_COLORS[0], strokeWidth: 1.5, opacity: 0.55, interpolate: "linear"},
@@ -271,14 +279,14 @@
   // Lines per front member and per reference against a quantitative x (context, depth).
   function seriesSpec(p) {
     var x = {field: "x", type: "quantitative", title: p.xTitle, scale: p.xScale || {zero: false}, axis: p.xAxis || {}};
-    var y = {field: "y", type: "quantitative", title: p.yTitle, scale: {zero: false, nice: true}};
+    var y = {field: "y", type: "quantitative", title: p.yTitle, scale: {zero: false, nice: false, padding: 12}};
     var color = kindEncoding().color;
     color.scale = {domain: [KIND_FRONT, KIND_REF], range: [KIND_COLORS[0], KIND_COLORS[2]]};
     var layers = [
       {mark: {type: "line", interpolate: "linear"},
         encoding: {x: x, y: y, detail: {field: "series"}, color: color, order: {field: "x", type: "quantitative"},
-          strokeWidth: {field: "kind", type: "nominal", legend: null, scale: {domain: [KIND_FRONT, KIND_REF], range: [1.2, 2.4]}},
-          opacity: {field: "kind", type: "nominal", legend: null, scale: {domain: [KIND_FRONT, KIND_REF], range: [0.45, 1]}}}},
+          strokeWidth: {field: "sw", type: "quantitative", scale: null},
+          opacity: {field: "lop", type: "quantitative", scale: null}}},
     ];
     if (p.yErr) {
       layers.push({mark: {type: "rule", strokeWidth: 1, opacity: 0.5},
@@ -309,7 +317,7 @@
 
   function hypervolumeSpec(rows) {
     var x = {field: "x", type: "quantitative", title: "generation", axis: {format: "d", tickMinStep: 1}, scale: {zero: false}};
-    var y = {field: "y", type: "quantitative", title: "hypervolume", scale: {zero: false, nice: true}};
+    var y = {field: "y", type: "quantitative", title: "hypervolume", scale: {zero: false, nice: false, padding: 12}};
     return {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {text: "Hypervolume per generation", subtitle: "of the front over all objectives; higher is better"},
@@ -546,6 +554,7 @@
         var maxCtx = mem.reduce(function (a, m) { return Math.max(a, num(m.context || 0)); }, -Infinity);
         mem.forEach(function (m) {
           var r = baseRow(ctx, c);
+          r.sw = r.ref ? 2.4 : 1.2; r.lop = r.ref ? 1 : 0.45;
           r.series = series; r.x = num(m.context || 0); r.y = num(m.bytes) / MiB; r.hollow = !m.measured;
           r.last = r.x === maxCtx;
           r.xText = r.x.toLocaleString("en-US") + " tokens";
@@ -557,6 +566,7 @@
         decs.forEach(function (p) {
           var s = stat(p.tokens_per_s), ms = stat(p.ms_per_token);
           var r = baseRow(ctx, c);
+          r.sw = r.ref ? 2.4 : 1.2; r.lop = r.ref ? 1 : 0.45;
           r.series = series; r.x = num(p.depth || 0); r.y = s.m; r.y10 = s.p10; r.y90 = s.p90;
           r.last = r.x === maxDepth;
           r.xText = r.x.toLocaleString("en-US") + " tokens";
@@ -569,35 +579,36 @@
 
     var depthWord = depthsText(decodeDepths.length ? decodeDepths : prefRows.map(function () { return 0; }), "depth") || "smallest depth";
     var lenWord = depthsText(prefillLengths, "prompt") || "largest prompt";
-    var note3 = "p10–p90 bars on the front and references; hover a point for its architecture";
+    var note3 = "bars: p10–p90 (front, references)";
     if (ctx.hasQuality) {
       plots.push({id: "quality-vs-decode:" + cls, rows: decodeRows, spec: function () {
-        return scatterSpec({title: "Quality vs decode latency — " + cls, subtitle: "up and left is better; " + note3,
+        return scatterSpec({title: "Quality vs decode latency — " + cls, subtitle: "up-left is better · " + note3,
           rows: decodeRows, xTitle: "decode ms/token (" + depthWord + ")", yTitle: "quality", xErr: true});
       }});
       plots.push({id: "quality-vs-memory:" + cls, rows: memRows, spec: function () {
-        return scatterSpec({title: "Quality vs peak memory — " + cls, subtitle: "up and left is better; hover a point for its architecture",
+        return scatterSpec({title: "Quality vs peak memory — " + cls, subtitle: "up-left is better · hover a point for details",
           rows: memRows, xTitle: "peak memory (MiB)", yTitle: "quality"});
       }});
     }
     plots.push({id: "prefill-vs-decode:" + cls, rows: prefRows, spec: function () {
-      return scatterSpec({title: "Prefill vs decode speed — " + cls, subtitle: "up and right is better; " + note3,
+      return scatterSpec({title: "Prefill vs decode speed — " + cls, subtitle: "up-right is better · " + note3,
         rows: prefRows, xTitle: "decode tokens/s (" + depthWord + ")", yTitle: "prefill tokens/s (" + lenWord + ")", xErr: true, yErr: true});
     }});
     var contexts = ctxRows.map(function (r) { return r.x; }).filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
     var logOk = contexts.length > 1 && contexts[0] > 0;
     plots.push({id: "memory-vs-context:" + cls, rows: ctxRows, spec: function () {
       return seriesSpec({title: "Memory vs context length — " + cls,
-        subtitle: "front and references; filled = measured, open = projected by the cost model",
+        subtitle: "front and references · filled: measured, open: projected",
         rows: ctxRows, xTitle: "context length (tokens" + (logOk ? ", log scale" : "") + ")", yTitle: "peak memory (MiB)",
         xScale: logOk ? {type: "log", base: 2} : {zero: false},
-        xAxis: logOk ? {values: contexts, labelOverlap: true, format: "~s"} : {},
+        xAxis: logOk ? {values: contexts, labelOverlap: true,
+          labelExpr: "datum.value >= 1024 ? format(datum.value / 1024, '~g') + 'k' : format(datum.value, '~g')"} : {},
         hollow: true,
         tooltip: [{field: "xText", title: "context"}, {field: "yText", title: "memory"}]});
     }});
     plots.push({id: "decode-vs-depth:" + cls, rows: depthRows, spec: function () {
       var depths = depthRows.map(function (r) { return r.x; }).filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
-      return seriesSpec({title: "Decode speed vs depth — " + cls, subtitle: "front and references; bars p10–p90; higher is better",
+      return seriesSpec({title: "Decode speed vs depth — " + cls, subtitle: "front and references · bars: p10–p90 · higher is better",
         rows: depthRows, xTitle: "decode depth (tokens already in the cache)", yTitle: "decode tokens/s",
         xAxis: depths.length && depths.length <= 12 ? {values: depths} : {},
         yErr: true,
@@ -647,10 +658,10 @@
       }, num: false},
       {title: "Gen", key: function (c) { return num(c.generation || 0); }, num: true},
       {title: "Parameters", key: function (c) { return num(c.parameters); }, fmt: fmtParams, num: true},
-      {title: "Quality", key: function (c) { return num(c.quality); }, fmt: function (v) { return sig(v, 4); }, num: true, sub: "↑ better",
+      {title: "Quality", key: function (c) { return num(c.quality); }, fmt: function (v) { return sig(v, 3); }, num: true, sub: "↑ better",
         cell: function (c) {
           var q = num(c.quality);
-          return fin(q) ? sig(q, 4) : el("span", {class: "dim", title: str(c.quality_failure)}, str(c.quality_failure) ? "failed" : "—");
+          return fin(q) ? sig(q, 3) : el("span", {class: "dim", title: str(c.quality_failure)}, str(c.quality_failure) ? "failed" : "—");
         }},
     ];
     objectives.forEach(function (o, k) {
