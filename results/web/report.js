@@ -278,7 +278,7 @@
 
   // Lines per front member and per reference against a quantitative x (context, depth).
   function seriesSpec(p) {
-    var x = {field: "x", type: "quantitative", title: p.xTitle, scale: p.xScale || {zero: false}, axis: p.xAxis || {}};
+    var x = {field: "x", type: "quantitative", title: p.xTitle, scale: p.xScale || {zero: false, padding: 10}, axis: p.xAxis || {}};
     var y = {field: "y", type: "quantitative", title: p.yTitle, scale: {zero: false, nice: false, padding: 12}};
     var color = kindEncoding().color;
     color.scale = {domain: [KIND_FRONT, KIND_REF], range: [KIND_COLORS[0], KIND_COLORS[2]]};
@@ -600,7 +600,7 @@
       return seriesSpec({title: "Memory vs context length — " + cls,
         subtitle: "front and references · filled: measured, open: projected",
         rows: ctxRows, xTitle: "context length (tokens" + (logOk ? ", log scale" : "") + ")", yTitle: "peak memory (MiB)",
-        xScale: logOk ? {type: "log", base: 2} : {zero: false},
+        xScale: logOk ? {type: "log", base: 2, padding: 10} : {zero: false, padding: 10},
         xAxis: logOk ? {values: contexts, labelOverlap: true,
           labelExpr: "datum.value >= 1024 ? format(datum.value / 1024, '~g') + 'k' : format(datum.value, '~g')"} : {},
         hollow: true,
