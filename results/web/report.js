@@ -205,7 +205,7 @@
       hash8: str(c.hash).slice(0, 8),
       refText: str(c.reference) || "— (searched, generation " + (c.generation || 0) + ")",
       paramsText: fmtParams(num(c.parameters)),
-      qualityText: fin(q) ? sig(q, 4) : (str(c.quality_failure) ? "none: " + c.quality_failure : "—"),
+      qualityText: fin(q) ? sig(q, 3) : (str(c.quality_failure) ? "none: " + c.quality_failure : "—"),
       frontText: c.on_front ? "yes" : "no",
     };
   }
@@ -529,14 +529,14 @@
         row = baseRow(ctx, c);
         row.x = msTok.m; row.x10 = msTok.p10; row.x90 = msTok.p90; row.y = q;
         row.xText = statText(msTok, function (v) { return sig(v, 3) + " ms"; });
-        row.yText = sig(q, 4);
+        row.yText = sig(q, 3);
         decodeRows.push(row);
         decodeDepths.push(num(dec.depth || 0));
       }
       if (fin(q) && fin(peak)) {
         row = baseRow(ctx, c);
         row.x = peak / MiB; row.y = q;
-        row.xText = fmtBytes(peak); row.yText = sig(q, 4);
+        row.xText = fmtBytes(peak); row.yText = sig(q, 3);
         memRows.push(row);
       }
       if (tokS && fin(tokS.m) && preS && fin(preS.m)) {
@@ -636,14 +636,15 @@
   function prettyObjective(o) {
     var name = str(o.name);
     var m = /^([^\[]*)(\[(.*)\])?$/.exec(name) || [name, name, "", ""];
-    var base = m[1].replace(/_/g, " ").replace(/ ms per token/, " ms/token").replace(/ tokens per s/, " tokens/s");
+    var base = m[1].replace(/_/g, " ").replace(/ ms per token/, " ms/token").replace(/ tokens per s/, " tokens/s")
+        .replace(/ bytes$/, "").replace(/^time to first token ms$/, "time to first token");
     return {base: base, detail: (m[3] || "").replace(/,/g, ", "), unit: str(o.unit), max: !!o.maximised};
   }
 
   function renderFrontTable(app, r, ctx) {
     var sec = section("front", "Pareto front",
         "Candidates on the campaign's Pareto front (all objectives) and the reference models, measured on the same devices. " +
-        "Click a column header to sort, a row to see its layers.");
+        "Click a column header to sort, a row to see its layers. ↑ / ↓: higher / lower is better.");
     var rows = ctx.candidates.filter(function (c) { return c.on_front || str(c.reference); });
     if (!rows.length) {
       sec.appendChild(note("No candidate is on the front yet and no reference was measured."));
@@ -658,7 +659,7 @@
       }, num: false},
       {title: "Gen", key: function (c) { return num(c.generation || 0); }, num: true},
       {title: "Parameters", key: function (c) { return num(c.parameters); }, fmt: fmtParams, num: true},
-      {title: "Quality", key: function (c) { return num(c.quality); }, fmt: function (v) { return sig(v, 3); }, num: true, sub: "↑ better",
+      {title: "Quality", key: function (c) { return num(c.quality); }, fmt: function (v) { return sig(v, 3); }, num: true, sub: "↑",
         cell: function (c) {
           var q = num(c.quality);
           return fin(q) ? sig(q, 3) : el("span", {class: "dim", title: str(c.quality_failure)}, str(c.quality_failure) ? "failed" : "—");
@@ -667,7 +668,7 @@
     objectives.forEach(function (o, k) {
       if (o.kind === "QUALITY" || o.kind === "PARAMETERS") return;
       var p = prettyObjective(o);
-      cols.push({title: p.base, sub: [p.detail, (p.max ? "↑" : "↓") + " better"].filter(Boolean).join(" · "), num: true,
+      cols.push({title: p.base, sub: (p.detail ? p.detail + " " : "") + (p.max ? "↑" : "↓"), num: true,
         key: function (c) { var v = obj(arr(c.objective_values)[k]); return has(v, "value") ? num(v.value) : NaN; },
         fmt: function (v) { return fmtUnit(v, p.unit); }});
     });
@@ -871,10 +872,18 @@
       title: "Hypervolume per generation"}));
     var gens = arr(r.generations).map(obj);
     if (gens.length) {
-      hvGrid.appendChild(el("div", {class: "plot-cell"}, table(["Generation", "Hypervolume", "New candidates", "Front size"],
+      var last = gens[gens.length - 1], first = gens[0];
+      var gt = table(["Generation", "Hypervolume", "New candidates", "Front size (rank 0)"],
           gens.map(function (g) {
             return [String(g.number || 0), sig(num(g.hypervolume), 4), String(num(g.new_candidates) || 0), String(num(g.front_size) || 0)];
-          }), "gens")));
+          }), "gens");
+      hvGrid.appendChild(el("div", {class: "plot-cell"},
+          el("h4", null, "Generations"),
+          kv([["Generations", String(gens.length)],
+            ["Hypervolume", sig(num(first.hypervolume), 4) + " → " + sig(num(last.hypervolume), 4)],
+            ["Front size (last)", String(num(last.front_size) || 0)],
+            ["Candidates created", String(gens.reduce(function (a, g) { return a + (num(g.new_candidates) || 0); }, 0))]]),
+          gens.length > 6 ? el("details", null, el("summary", null, "per generation"), gt) : gt));
     }
     hvSec.appendChild(hvGrid);
     app.appendChild(hvSec);
