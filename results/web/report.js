@@ -43,6 +43,8 @@
   // ---------- small helpers ----------
   function arr(x) { return Array.isArray(x) ? x : []; }
   function obj(x) { return x && typeof x === "object" ? x : {}; }
+  // The objects of a list (a null entry in a repeated message field is skipped, not {}).
+  function objs(x) { return arr(x).filter(function (e) { return e && typeof e === "object"; }); }
   function str(x) { return x === undefined || x === null ? "" : String(x); }
   function num(x) {
     if (x === undefined || x === null || x === "") return NaN;
@@ -130,25 +132,23 @@
 
   // ---------- the report's data, normalised ----------
   function figuresFor(c, cls) {
-    var devs = arr(c.devices);
+    var devs = objs(c.devices);
     for (var i = 0; i < devs.length; i++) {
-      var d = obj(devs[i]);
+      var d = devs[i];
       if (str(d.device_class) === cls) return d.outcome === "OK" ? d : null;
     }
     return null;
   }
   function minDepthDecode(d) {
     var best = null;
-    arr(d.decode).forEach(function (p) {
-      p = obj(p);
+    objs(d.decode).forEach(function (p) {
       if (best === null || num(p.depth || 0) < num(best.depth || 0)) best = p;
     });
     return best;
   }
   function maxLengthPrefill(d) {
     var best = null;
-    arr(d.prefill).forEach(function (p) {
-      p = obj(p);
+    objs(d.prefill).forEach(function (p) {
       if (best === null || num(p.prompt_length || 0) > num(best.prompt_length || 0)) best = p;
     });
     return best;
@@ -298,7 +298,7 @@
     var groups = p.hollow ? [["points_measured", "!datum.hollow", true], ["points_projected", "datum.hollow", false]] :
         [["points", null, true]];
     groups.forEach(function (g) {
-      layers.push({name: g[0], mark: {type: "point", filled: g[2], size: g[2] ? 36 : 30, strokeWidth: 1.3, opacity: 0.9},
+      layers.push({name: g[0], mark: {type: "point", filled: g[2], size: p.hollow ? (g[2] ? 64 : 26) : 36, strokeWidth: 1.3, opacity: 0.9},
         transform: g[1] ? [{filter: g[1]}] : [],
         encoding: {x: x, y: y, color: color, tooltip: tip}});
     });
@@ -418,8 +418,9 @@
       ["Duration", fmtDuration(last - created)],
       ["Seed", str(c.seed) || "—"],
       ["Population", fin(num(c.population)) ? String(num(c.population)) : "—"],
-      ["Model", "depth " + (c.depth || "?") + ", d_model " + (c.d_model || "?") + ", vocabulary " +
-          (c.vocab_size ? num(c.vocab_size).toLocaleString("en-US") : "?") + (str(c.weight_type) ? ", " + c.weight_type + " weights" : "")],
+      ["Model", !c.depth && !c.d_model && !c.vocab_size ? "—" : "depth " + (c.depth || "?") + ", d_model " + (c.d_model || "?") +
+          ", vocabulary " + (c.vocab_size ? num(c.vocab_size).toLocaleString("en-US") : "?") +
+          (str(c.weight_type) ? ", " + c.weight_type + " weights" : "")],
       ["Objectives", arr(r.objectives).length ? arr(r.objectives).map(function (o) {
         o = obj(o);
         return str(o.name) + (o.maximised ? " ↑" : " ↓");
@@ -550,7 +551,7 @@
       }
       if (c.on_front || str(c.reference)) {
         var series = str(c.reference) || (str(c.hash).slice(0, 8) + " " + str(c.layers));
-        var mem = arr(d.memory_by_context).map(obj).filter(function (m) { return fin(num(m.bytes)); });
+        var mem = objs(d.memory_by_context).filter(function (m) { return fin(num(m.bytes)); });
         var maxCtx = mem.reduce(function (a, m) { return Math.max(a, num(m.context || 0)); }, -Infinity);
         mem.forEach(function (m) {
           var r = baseRow(ctx, c);
@@ -561,7 +562,7 @@
           r.yText = fmtBytes(num(m.bytes)) + (m.measured ? " (measured)" : " (projected)");
           ctxRows.push(r);
         });
-        var decs = arr(d.decode).map(obj).filter(function (p) { return fin(stat(p.tokens_per_s).m); });
+        var decs = objs(d.decode).filter(function (p) { return fin(stat(p.tokens_per_s).m); });
         var maxDepth = decs.reduce(function (a, p) { return Math.max(a, num(p.depth || 0)); }, -Infinity);
         decs.forEach(function (p) {
           var s = stat(p.tokens_per_s), ms = stat(p.ms_per_token);
@@ -628,7 +629,7 @@
     var related = arr(r.warnings).map(str).filter(function (w) { return /qualit|evaluat|score/i.test(w); });
     return el("div", {class: "note quality-note"},
         el("strong", null, "Quality is not available, so the quality plots are left out. "),
-        why.join("; ") + ".",
+        why.join("; ").replace(/^./, function (ch) { return ch.toUpperCase(); }) + ".",
         related.length ? el("ul", null, related.map(function (w) { return el("li", null, w); })) : null);
   }
 
@@ -823,7 +824,7 @@
     }
     app.textContent = "";
 
-    var candidates = arr(r.candidates).map(obj);
+    var candidates = objs(r.candidates);
     var ctx = {
       candidates: candidates,
       front: candidates.filter(function (c) { return c.on_front; }),
@@ -839,7 +840,7 @@
     app.insertBefore(nav, document.getElementById("provenance"));
 
     var jobs = [];
-    var devices = arr(r.devices).map(obj);
+    var devices = objs(r.devices);
     if (!devices.length) {
       var s0 = section("devices", "Measurements");
       s0.appendChild(note("No device classes in this report, so there are no device plots."));
@@ -864,7 +865,7 @@
     var hvSec = section("progress", "Search progress");
     nav.appendChild(el("a", {href: "#progress"}, "Progress"));
     var hvGrid = el("div", {class: "plots"});
-    var hvRows = arr(r.generations).map(obj).filter(function (g) { return fin(num(g.hypervolume)); }).map(function (g) {
+    var hvRows = objs(r.generations).filter(function (g) { return fin(num(g.hypervolume)); }).map(function (g) {
       return {x: num(g.number || 0), y: num(g.hypervolume), hvText: sig(num(g.hypervolume), 4),
         newCandidates: num(g.new_candidates || 0), frontSize: num(g.front_size || 0)};
     });
