@@ -656,7 +656,9 @@
     var cols = [
       {title: "Layers", key: function (c) { return str(c.layers); }, cell: function (c) { return layerStrip(str(c.layers)); }, num: false},
       {title: "Reference", key: function (c) { return str(c.reference); }, cell: function (c) {
-        return str(c.reference) ? badge(c.reference, "ref") : (c.on_front ? "" : "");
+        if (!str(c.reference)) return "";
+        return [badge(c.reference, "ref"), c.on_front ? el("span", {class: "dim small"}, " on the front") :
+            el("span", {class: "dim small"}, " not on the front")];
       }, num: false},
       {title: "Gen", key: function (c) { return num(c.generation || 0); }, num: true},
       {title: "Parameters", key: function (c) { return num(c.parameters); }, fmt: fmtParams, num: true},
