@@ -4,7 +4,9 @@
 // those of the completed generations plus any of the generation in progress (which are
 // never on the front: it is computed over the completed generations, as `star front`
 // does). Problems a reader must know of become plain sentences in Report.warnings
-// (report_warnings.h). Not thread-safe (as the store).
+// (report_warnings.h); an incomplete campaign whose last record is under 10 minutes old
+// counts as still running, an older one as stopped early (the store keeps no lock to tell).
+// Not thread-safe (as the store).
 #pragma once
 
 #include <cstdint>

@@ -62,7 +62,7 @@ std::vector<results::LegendEntry> LayerLegend() {
        {std::pair{"A", "attention"}, std::pair{"W", "sliding-window attention"},
         std::pair{"C", "gated short conv"}, std::pair{"R", "recurrence"},
         std::pair{"-", "no token mixer"},
-        std::pair{"a w c r", "lower case: weights shared with an earlier layer"}}) {
+        std::pair{"a w c r", "weights shared with an earlier layer"}}) {
     results::LegendEntry e;
     e.set_letter(letter);
     e.set_meaning(meaning);
