@@ -64,7 +64,7 @@ absl::StatusOr<std::string> RenderReportHtml(const Report& report, const ReportA
       {"<!--NAS:STYLE-->", absl::StrCat("<style>", assets.css, "</style>")},
       {"<!--NAS:DATA-->",
        absl::StrCat("<script id=\"report-data\" type=\"application/json\">",
-                    absl::StrReplaceAll(*json, {{"</", "<\\/"}}), "</script>")},
+                    absl::StrReplaceAll(*json, {{"<", "\\u003c"}}), "</script>")},
       {"<!--NAS:LIBRARIES-->",
        absl::StrCat(Script(assets.vega), Script(assets.vega_lite), Script(assets.vega_embed))},
       {"<!--NAS:APP-->", Script(assets.js)},

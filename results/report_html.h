@@ -2,8 +2,9 @@
 // template (results/web/report.template.html) holds five marker comments, each replaced
 // here: <!--NAS:TITLE--> by the HTML-escaped title, <!--NAS:STYLE--> by the style sheet,
 // <!--NAS:DATA--> by the report as JSON in <script id="report-data"
-// type="application/json"> (every "</" written "<\/", so no text in the data can end the
-// element), <!--NAS:LIBRARIES--> by Vega, Vega-Lite and vega-embed, <!--NAS:APP--> by the
+// type="application/json"> (every "<" written "\u003c", as JSON allows inside strings, so
+// neither "</" nor "<!--" appears and no text in the data can end or derail the element),
+// <!--NAS:LIBRARIES--> by Vega, Vega-Lite and vega-embed, <!--NAS:APP--> by the
 // page's script (script text with "</script" escaped the same way). A marker missing from
 // the template is an error. Pure functions; thread-safe.
 #pragma once
