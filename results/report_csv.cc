@@ -32,10 +32,9 @@ std::string CsvNumber(double value) {
 namespace {
 
 void AppendRow(const Report& report, const Candidate& c, std::string& out) {
-  absl::StrAppend(&out, CsvField(c.hash()), ",", CsvField(c.layers()), ",",
-                  CsvField(c.reference()), ",", c.generation(), ",", CsvNumber(c.parameters()),
-                  ",", c.feasible() ? 1 : 0, ",", c.on_front() ? 1 : 0, ",",
-                  CsvField(c.rejected_reason()), ",",
+  absl::StrAppend(&out, CsvField(c.hash()), ",", CsvField(c.layers()), ",", CsvField(c.reference()),
+                  ",", c.generation(), ",", CsvNumber(c.parameters()), ",", c.feasible() ? 1 : 0,
+                  ",", c.on_front() ? 1 : 0, ",", CsvField(c.rejected_reason()), ",",
                   c.has_quality() ? CsvNumber(c.quality()) : "", ",",
                   CsvField(c.quality_failure()));
   for (int k = 0; k < report.objectives_size(); ++k) {

@@ -16,9 +16,9 @@
 namespace nas::results {
 
 enum class CsvRows {
-  kAll,                  // candidates.csv
-  kFront,                // front.csv: on_front rows only
-  kFrontAndReferences,   // `star front --csv`: the front, then references not on it
+  kAll,                 // candidates.csv
+  kFront,               // front.csv: on_front rows only
+  kFrontAndReferences,  // `star front --csv`: the front, then references not on it
 };
 
 std::string CandidatesCsv(const Report& report, CsvRows rows);

@@ -11,11 +11,8 @@
 namespace nas::results {
 
 std::string HtmlEscape(absl::string_view text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"},
-                                    {"<", "&lt;"},
-                                    {">", "&gt;"},
-                                    {"\"", "&quot;"},
-                                    {"'", "&#39;"}});
+  return absl::StrReplaceAll(
+      text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
 std::string EscapeScriptText(absl::string_view script) {
@@ -78,8 +75,7 @@ absl::StatusOr<std::string> RenderReportHtml(const Report& report, const ReportA
           absl::StrCat("the report page template has no ", fill.marker, " marker"));
     }
   }
-  std::sort(fills.begin(), fills.end(),
-            [](const Fill& a, const Fill& b) { return a.at < b.at; });
+  std::sort(fills.begin(), fills.end(), [](const Fill& a, const Fill& b) { return a.at < b.at; });
   std::string out;
   size_t done = 0;
   for (const Fill& fill : fills) {

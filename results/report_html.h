@@ -10,9 +10,9 @@
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "proto/report.pb.h"
 #include "results/report_assets.h"
 

@@ -31,12 +31,14 @@ std::string Row(const std::vector<std::string>& cells) {
 
 std::string StatusLine(const Report& report) {
   const Campaign& c = report.campaign();
-  std::string line = absl::StrCat(
-      c.complete() ? "complete" : "running", ": ", c.generations_done(), " of ",
-      c.generations_planned(), " generations, ", c.candidates_total(), " candidates");
-  if (c.candidates_rejected() > 0) absl::StrAppend(&line, " (", c.candidates_rejected(), " rejected)");
+  std::string line =
+      absl::StrCat(c.complete() ? "complete" : "running", ": ", c.generations_done(), " of ",
+                   c.generations_planned(), " generations, ", c.candidates_total(), " candidates");
+  if (c.candidates_rejected() > 0)
+    absl::StrAppend(&line, " (", c.candidates_rejected(), " rejected)");
   absl::StrAppend(&line, ", ", c.measurements_total(), " measurements");
-  if (c.measurements_failed() > 0) absl::StrAppend(&line, " (", c.measurements_failed(), " failed)");
+  if (c.measurements_failed() > 0)
+    absl::StrAppend(&line, " (", c.measurements_failed(), " failed)");
   const EvaluatorInfo& e = report.evaluator();
   if (!e.name().empty()) {
     absl::StrAppend(&line, "; quality: ", e.name(), e.is_proxy() ? " (a proxy)" : "");
@@ -48,8 +50,7 @@ std::string StatusLine(const Report& report) {
 
 std::string ReportMarkdown(const Report& report) {
   std::string out = absl::StrCat("# ", ReportTitle(report), "\n\n");
-  absl::StrAppend(&out, StatusLine(report), "  \n", "store: ", report.campaign().db_path(),
-                  "\n\n");
+  absl::StrAppend(&out, StatusLine(report), "  \n", "store: ", report.campaign().db_path(), "\n\n");
   if (report.warnings_size() > 0) {
     absl::StrAppend(&out, "Warnings:\n\n");
     for (const std::string& w : report.warnings()) absl::StrAppend(&out, "- ", w, "\n");

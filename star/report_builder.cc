@@ -38,7 +38,8 @@ std::string ProtocolDescription(const agent::MeasureProtocol& requested,
       absl::StrJoin(p.decode_depths(), ", "), " (", or_default(p.decode_tokens(), "32"),
       " tokens each); ", p.threads() > 0 ? absl::StrCat(p.threads()) : "all physical cores",
       p.threads() == 1 ? " thread; " : " threads; ", or_default(p.min_repetitions(), "6"), "-",
-      or_default(p.max_repetitions(), "30"), " repetitions until the 95% CI of the median is within ",
+      or_default(p.max_repetitions(), "30"),
+      " repetitions until the 95% CI of the median is within ",
       (p.target_ci() > 0 ? p.target_ci() : 0.02) * 100, "%, at most ",
       p.max_seconds_per_point() > 0 ? p.max_seconds_per_point() : 60.0, " s per point; weights ",
       weight_type.empty() ? "f32" : weight_type, ", K/V ",
@@ -59,10 +60,12 @@ std::string EvaluatorDescription(const SearchSpace& space) {
     default:
       break;
   }
-  std::string out = absl::StrCat(Evaluator::Kind_Name(e.kind()), " training: ",
-                                 e.training().ShortDebugString(), "; seed ", e.seed());
+  std::string out =
+      absl::StrCat(Evaluator::Kind_Name(e.kind()), " training: ", e.training().ShortDebugString(),
+                   "; seed ", e.seed());
   if (e.timeout_seconds() > 0) absl::StrAppend(&out, "; timeout ", e.timeout_seconds(), " s");
-  if (!e.addresses().empty()) absl::StrAppend(&out, "; services ", absl::StrJoin(e.addresses(), ", "));
+  if (!e.addresses().empty())
+    absl::StrAppend(&out, "; services ", absl::StrJoin(e.addresses(), ", "));
   if (!e.command().empty()) absl::StrAppend(&out, "; command ", e.command());
   return out;
 }
@@ -87,7 +90,8 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
   // The candidates of the generation in progress join the snapshot's (after its front).
   std::map<std::string, std::string> reference_of;
   for (const Reference& reference : space.references()) {
-    NAS_ASSIGN_OR_RETURN(auto hash, store.Config(kConfigReferencePrefix + ReferenceLabel(reference)));
+    NAS_ASSIGN_OR_RETURN(auto hash,
+                         store.Config(kConfigReferencePrefix + ReferenceLabel(reference)));
     if (hash) reference_of[*hash] = ReferenceLabel(reference);
   }
   for (results::CandidateRecord& record : records) {
@@ -95,7 +99,8 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
     StoredCandidate c;
     NAS_ASSIGN_OR_RETURN(c.facts, LoadCandidateFacts(store, space, record));
     NAS_ASSIGN_OR_RETURN(c.evaluation, EvaluateCandidate(space, c.facts));
-    if (auto it = reference_of.find(record.hash); it != reference_of.end()) c.reference = it->second;
+    if (auto it = reference_of.find(record.hash); it != reference_of.end())
+      c.reference = it->second;
     c.record = record;
     snapshot.candidates.push_back(std::move(c));
   }
@@ -145,12 +150,14 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
   campaign.set_measurements_total(static_cast<int32_t>(measurements.size()));
   campaign.set_measurements_failed(failed);
 
-  for (results::ObjectiveInfo& o : ReportObjectives(snapshot)) *report.add_objectives() = std::move(o);
+  for (results::ObjectiveInfo& o : ReportObjectives(snapshot))
+    *report.add_objectives() = std::move(o);
 
   // Evaluator.
   results::EvaluatorInfo& evaluator = *report.mutable_evaluator();
   std::string evaluator_name = QualityEvaluatorName(space);
-  if (evaluator_name.empty() && !evaluations.empty()) evaluator_name = evaluations.front().evaluator;
+  if (evaluator_name.empty() && !evaluations.empty())
+    evaluator_name = evaluations.front().evaluator;
   evaluator.set_name(evaluator_name);
   evaluator.set_kind(Evaluator::Kind_Name(space.evaluator().kind()));
   evaluator.set_is_proxy(space.evaluator().kind() == Evaluator::PROXY);

@@ -35,8 +35,8 @@ results::Stat ToStat(const agent::Summary& s) {
   return out;
 }
 
-uint64_t PlanTotal(const ArchSpec& spec, liv::WeightType weights, liv::KvType kv,
-                   uint32_t threads, uint32_t max_batch, uint32_t context) {
+uint64_t PlanTotal(const ArchSpec& spec, liv::WeightType weights, liv::KvType kv, uint32_t threads,
+                   uint32_t max_batch, uint32_t context) {
   liv::RuntimeOptions options;
   options.max_context = context;
   options.max_batch = max_batch;
@@ -64,8 +64,8 @@ uint32_t MeasuredContext(const agent::MeasureProtocol& protocol,
 }
 
 results::DeviceFigures ReportDeviceFigures(const SearchSpace& space,
-                                           const std::string& device_class,
-                                           const ArchSpec& spec, const std::string& agent,
+                                           const std::string& device_class, const ArchSpec& spec,
+                                           const std::string& agent,
                                            const agent::MeasureResult& result) {
   results::DeviceFigures out;
   out.set_device_class(device_class);
@@ -102,9 +102,8 @@ results::DeviceFigures ReportDeviceFigures(const SearchSpace& space,
   }
   const uint32_t max_batch = space.protocol().max_batch() > 0 ? space.protocol().max_batch() : 512;
   const uint32_t measured_context = MeasuredContext(space.protocol(), result);
-  const double shift =
-      peak - static_cast<double>(
-                 PlanTotal(spec, *weights, *kv, threads, max_batch, measured_context));
+  const double shift = peak - static_cast<double>(PlanTotal(spec, *weights, *kv, threads, max_batch,
+                                                            measured_context));
   std::map<uint32_t, results::MemoryPoint> points;
   for (uint32_t context : kReportContexts) {
     results::MemoryPoint& point = points[context];
@@ -120,8 +119,7 @@ results::DeviceFigures ReportDeviceFigures(const SearchSpace& space,
   return out;
 }
 
-results::AgentInfo ReportAgentInfo(const std::string& address,
-                                   const agent::MeasureResult& result) {
+results::AgentInfo ReportAgentInfo(const std::string& address, const agent::MeasureResult& result) {
   results::AgentInfo out;
   out.set_address(address);
   const nlohmann::json j = ParseJson(result.liv_measure_json());

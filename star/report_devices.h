@@ -23,8 +23,8 @@ inline constexpr std::array<uint32_t, 8> kReportContexts = {256,  512,  1024,  2
                                                             4096, 8192, 16384, 32768};
 
 results::DeviceFigures ReportDeviceFigures(const SearchSpace& space,
-                                           const std::string& device_class,
-                                           const ArchSpec& spec, const std::string& agent,
+                                           const std::string& device_class, const ArchSpec& spec,
+                                           const std::string& agent,
                                            const agent::MeasureResult& result);
 
 // The context a measurement ran with: liv-measure's protocol.max_context when its JSON
@@ -35,7 +35,6 @@ uint32_t MeasuredContext(const agent::MeasureProtocol& protocol,
 // The agent's CPU ("AMD EPYC 9R14 (2 CPUs)"), ISA path and build ("liv 0.1.0, release,
 // x86_64, gcc-compatible 12.2.0") from the result; fields the JSON lacks stay empty (the
 // ISA path then comes from MeasureResult.kernel_path).
-results::AgentInfo ReportAgentInfo(const std::string& address,
-                                   const agent::MeasureResult& result);
+results::AgentInfo ReportAgentInfo(const std::string& address, const agent::MeasureResult& result);
 
 }  // namespace nas::star

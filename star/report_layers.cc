@@ -9,9 +9,9 @@ std::string TokenMixer(const Layer& layer) {
   switch (layer.token_mixer_case()) {
     case Layer::kAttention: {
       const Attention& a = layer.attention();
-      std::string out = absl::StrCat(a.sliding_window() > 0 ? "sliding-window " : "", "GQA ",
-                                     a.num_heads(), "/", a.num_kv_heads(), " heads x",
-                                     a.head_dim());
+      std::string out =
+          absl::StrCat(a.sliding_window() > 0 ? "sliding-window " : "", "GQA ", a.num_heads(), "/",
+                       a.num_kv_heads(), " heads x", a.head_dim());
       if (a.sliding_window() > 0) absl::StrAppend(&out, ", window ", a.sliding_window());
       if (a.qk_norm()) absl::StrAppend(&out, ", qk-norm");
       if (a.has_kv_source_layer()) absl::StrAppend(&out, ", K/V of layer ", a.kv_source_layer());

@@ -27,7 +27,8 @@ std::vector<std::string> ReportWarnings(const results::Report& report, bool runn
   }
   if (c.measurements_failed() > 0) {
     std::vector<std::string> parts;
-    for (const auto& [outcome, n] : failed_by_outcome) parts.push_back(absl::StrCat(n, " ", outcome));
+    for (const auto& [outcome, n] : failed_by_outcome)
+      parts.push_back(absl::StrCat(n, " ", outcome));
     out.push_back(absl::StrCat(Plural(c.measurements_failed(), "measurement", "measurements"),
                                " failed (", absl::StrJoin(parts, ", "),
                                "); a candidate without a successful measurement on every "
@@ -42,10 +43,9 @@ std::vector<std::string> ReportWarnings(const results::Report& report, bool runn
     }
   }
   if (!quarantined.empty()) {
-    out.push_back(absl::StrCat(quarantined.size() == 1 ? "Agent " : "Agents ",
-                               absl::StrJoin(quarantined, ", "),
-                               quarantined.size() == 1 ? " was" : " were",
-                               " quarantined after repeated failures."));
+    out.push_back(absl::StrCat(
+        quarantined.size() == 1 ? "Agent " : "Agents ", absl::StrJoin(quarantined, ", "),
+        quarantined.size() == 1 ? " was" : " were", " quarantined after repeated failures."));
   }
   const results::EvaluatorInfo& e = report.evaluator();
   if (e.failed() > 0) {

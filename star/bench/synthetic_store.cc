@@ -75,14 +75,14 @@ std::string SpaceText(const SyntheticStoreOptions& o) {
 
 // The liv-measure JSON parts the report reads: CPU, build, ISA path and the context.
 std::string MeasureJson(bool phone, uint32_t max_context) {
-  return absl::StrCat(
-      "{\"schema\":\"liv-measure/1\",\"isa_path\":\"", phone ? "neon" : "avx2",
-      "\",\"cpu\":{\"model\":\"", phone ? "Synthetic Cortex-A78 phone" : "Synthetic Ryzen laptop",
-      "\",\"logical_cpus\":", phone ? 8 : 16, ",\"physical_cores\":", phone ? 8 : 8,
-      "},\"build\":{\"version\":\"0.1.0\",\"compiler\":\"gcc-compatible 12.2.0\","
-      "\"build_type\":\"release\",\"architecture\":\"",
-      phone ? "aarch64" : "x86_64", "\"},\"protocol\":{\"max_context\":", max_context,
-      ",\"threads\":1}}");
+  return absl::StrCat("{\"schema\":\"liv-measure/1\",\"isa_path\":\"", phone ? "neon" : "avx2",
+                      "\",\"cpu\":{\"model\":\"",
+                      phone ? "Synthetic Cortex-A78 phone" : "Synthetic Ryzen laptop",
+                      "\",\"logical_cpus\":", phone ? 8 : 16, ",\"physical_cores\":", phone ? 8 : 8,
+                      "},\"build\":{\"version\":\"0.1.0\",\"compiler\":\"gcc-compatible 12.2.0\","
+                      "\"build_type\":\"release\",\"architecture\":\"",
+                      phone ? "aarch64" : "x86_64",
+                      "\"},\"protocol\":{\"max_context\":", max_context, ",\"threads\":1}}");
 }
 
 // Scales a summary's centre by `factor` and gives it a spread of a few percent.
@@ -107,11 +107,10 @@ absl::Status WriteSyntheticStore(const std::string& path, const SyntheticStoreOp
   NAS_ASSIGN_OR_RETURN(SearchSpace space, ParseSearchSpaceText(text, "synthetic space"));
   NAS_ASSIGN_OR_RETURN(GenomeLayout layout, GenomeLayout::Create(space));
   NAS_ASSIGN_OR_RETURN(auto store, results::CampaignStore::Create(path));
-  const int64_t now = o.now_unix_ms != 0
-                          ? o.now_unix_ms
-                          : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
+  const int64_t now = o.now_unix_ms != 0 ? o.now_unix_ms
+                                         : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count();
   const int64_t start = now - 3'600'000;  // an hour-long campaign
   NAS_RETURN_IF_ERROR(store->SetConfig(kConfigSpace, text));
   NAS_RETURN_IF_ERROR(store->SetConfig(kConfigSpacePath, "/synthetic/space.textproto"));
@@ -144,8 +143,7 @@ absl::Status WriteSyntheticStore(const std::string& path, const SyntheticStoreOp
     if (seen.insert(r.hash).second) records.push_back(std::move(r));
   }
   const size_t references = records.size();
-  for (int attempts = 0; static_cast<int>(records.size() - references) < o.candidates;
-       ++attempts) {
+  for (int attempts = 0; static_cast<int>(records.size() - references) < o.candidates; ++attempts) {
     if (attempts > o.candidates * 100) {
       return absl::InternalError("synthetic store: the space has too few distinct candidates");
     }
@@ -219,8 +217,8 @@ absl::Status WriteSyntheticStore(const std::string& path, const SyntheticStoreOp
   }
   NAS_RETURN_IF_ERROR(store->PutAgentEvent(
       {start + 1'200'000, "phone", "10.0.0.3:50063", "failed", "UNAVAILABLE: connection refused"}));
-  NAS_RETURN_IF_ERROR(store->PutAgentEvent({start + 1'260'000, "phone", "10.0.0.3:50063",
-                                            "quarantined", "3 failures in a row"}));
+  NAS_RETURN_IF_ERROR(store->PutAgentEvent(
+      {start + 1'260'000, "phone", "10.0.0.3:50063", "quarantined", "3 failures in a row"}));
 
   // Generations: each population is the latest `population` candidates created so far,
   // ranked as NSGA-II ranks them.

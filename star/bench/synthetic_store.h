@@ -17,12 +17,12 @@
 namespace nas::star::bench {
 
 struct SyntheticStoreOptions {
-  int candidates = 1000;        // searched candidates, references not counted
-  int generations_done = 5;     // generations recorded (candidates spread over them)
-  int generations_planned = 5;  // the space's evolution.generations
+  int candidates = 1000;          // searched candidates, references not counted
+  int generations_done = 5;       // generations recorded (candidates spread over them)
+  int generations_planned = 5;    // the space's evolution.generations
   bool quality_objective = true;  // false: no QUALITY objective and no evaluator
   uint64_t seed = 1;
-  int64_t now_unix_ms = 0;      // timestamps end here; 0 = the clock's now
+  int64_t now_unix_ms = 0;  // timestamps end here; 0 = the clock's now
 };
 
 // Creates the store at `path` (which must not exist).

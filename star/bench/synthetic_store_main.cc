@@ -9,9 +9,10 @@
 #include "star/bench/synthetic_store.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Writes a synthetic campaign store (two device classes, two references, "
-               "measurements with a spread, proxy quality, generations, a failed measurement "
-               "and a quarantined agent) for `star report` benchmarks and tests."};
+  CLI::App app{
+      "Writes a synthetic campaign store (two device classes, two references, "
+      "measurements with a spread, proxy quality, generations, a failed measurement "
+      "and a quarantined agent) for `star report` benchmarks and tests."};
   nas::star::bench::SyntheticStoreOptions options;
   std::string out;
   bool no_quality = false, force = false;

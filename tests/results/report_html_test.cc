@@ -18,8 +18,7 @@ constexpr char kTemplate[] =
     "<!--NAS:DATA-->\n<!--NAS:LIBRARIES-->\n<!--NAS:APP-->\n</body></html>\n";
 
 ReportAssets FakeAssets() {
-  return {kTemplate, "body{color:red}", "app();", "VEGA('</script>');", "VEGALITE();",
-          "EMBED();"};
+  return {kTemplate, "body{color:red}", "app();", "VEGA('</script>');", "VEGALITE();", "EMBED();"};
 }
 
 TEST(ReportHtmlTest, EveryMarkerIsReplacedInPlace) {

@@ -209,7 +209,8 @@ TEST(ReportBuilderTest, PartialStoreSaysStillRunningOrStoppedEarly) {
   ASSERT_TRUE(stopped.ok()) << stopped.status();
   EXPECT_EQ(stopped->warnings(0),
             "The campaign stopped early: 2 of 4 generations are done; the front may still "
-            "change (continue it with `star resume --db " + db + "`).");
+            "change (continue it with `star resume --db " +
+                db + "`).");
 }
 
 TEST(ReportBuilderTest, ReportOfACampaignWhileItRuns) {

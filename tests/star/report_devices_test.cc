@@ -67,8 +67,7 @@ TEST(ReportDevicesTest, AFailedMeasurementHasNoMemoryFigures) {
   agent::MeasureResult result;
   result.set_outcome(agent::MeasureResult::OUT_OF_MEMORY);
   result.set_message("over the cap");
-  const results::DeviceFigures f =
-      ReportDeviceFigures(space, "phone", ArchSpec(), "b:2", result);
+  const results::DeviceFigures f = ReportDeviceFigures(space, "phone", ArchSpec(), "b:2", result);
   EXPECT_EQ(f.outcome(), "OUT_OF_MEMORY");
   EXPECT_EQ(f.message(), "over the cap");
   EXPECT_FALSE(f.has_peak_memory_bytes());

@@ -20,13 +20,19 @@ TEST(ReportLayersTest, DescribesEveryMixerAndSharing) {
           attention { num_heads: 2 num_kv_heads: 1 head_dim: 16 sliding_window: 32 rope_theta: 1e4 }
           gelu_mlp { hidden: 192 }
         }
-        layers { short_conv { kernel_size: 3 gating: DOUBLE } no_channel_mixer {} }
+        layers {
+          short_conv { kernel_size: 3 gating: DOUBLE }
+          no_channel_mixer {}
+        }
         layers {
           short_conv { kernel_size: 3 gating: DOUBLE }
           no_channel_mixer {}
           weight_source_layer: 2
         }
-        layers { recurrence { num_heads: 2 head_dim: 16 } swiglu { hidden: 128 } }
+        layers {
+          recurrence { num_heads: 2 head_dim: 16 }
+          swiglu { hidden: 128 }
+        }
         layers {}
       )pb",
       &spec));
