@@ -66,7 +66,12 @@ std::string ReportMarkdown(const Report& report) {
   }
   absl::StrAppend(&out, "## Pareto front (", front, front == 1 ? " candidate" : " candidates",
                   ") and references\n\n");
+  // Quality gets its own column when it is not an objective but was scored anyway.
+  bool quality_column = false;
+  for (const Candidate* c : rows) quality_column |= c->has_quality();
+  for (const ObjectiveInfo& o : report.objectives()) quality_column &= o.kind() != "QUALITY";
   std::vector<std::string> header = {"front", "layers", "hash", "reference", "parameters"};
+  if (quality_column) header.push_back("quality");
   for (const ObjectiveInfo& o : report.objectives()) header.push_back(o.name());
   absl::StrAppend(&out, Row(header));
   absl::StrAppend(&out, "|", absl::StrJoin(std::vector<std::string>(header.size(), "---"), "|"),
@@ -75,6 +80,9 @@ std::string ReportMarkdown(const Report& report) {
     std::vector<std::string> cells = {c->on_front() ? "*" : (c->feasible() ? "" : "infeasible"),
                                       c->layers(), c->hash().substr(0, 8), c->reference(),
                                       absl::StrFormat("%.3fM", c->parameters() / 1e6)};
+    if (quality_column) {
+      cells.push_back(c->has_quality() ? absl::StrFormat("%.4f", c->quality()) : "n/a");
+    }
     for (int k = 0; k < report.objectives_size(); ++k) {
       const bool has = k < c->objective_values_size() && c->objective_values(k).has_value();
       cells.push_back(has ? ReadableValue(report.objectives(k), c->objective_values(k).value())

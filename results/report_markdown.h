@@ -1,9 +1,10 @@
 // The terminal summary of a report (`star report --format md`), in Markdown: the title, a
 // status line (generations done of planned, candidates, measurements, the quality
 // evaluator), the warnings, then one table of the Pareto front followed by the references
-// not on it — layers, hash, reference, parameters, then every objective in readable natural
-// units (MiB, ms, tok/s, M parameters; "n/a" where there is no value) — and the legend of
-// the layer letters. Pure functions; thread-safe.
+// not on it — layers, hash, reference, parameters, quality (when it is not an objective but
+// was scored), then every objective in readable natural units (MiB, ms, tok/s, M
+// parameters; "n/a" where there is no value) — and the legend of the layer letters. Pure
+// functions; thread-safe.
 #pragma once
 
 #include <string>

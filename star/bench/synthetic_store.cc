@@ -220,6 +220,18 @@ absl::Status WriteSyntheticStore(const std::string& path, const SyntheticStoreOp
   NAS_RETURN_IF_ERROR(store->PutAgentEvent(
       {start + 1'260'000, "phone", "10.0.0.3:50063", "quarantined", "3 failures in a row"}));
 
+  // Reference drift: the references re-measured every other generation, a little slower.
+  for (int g = 3; g <= o.generations_done; g += 2) {
+    for (const Reference& reference : space.references()) {
+      for (const char* device : {"laptop", "phone"}) {
+        const double base = device[0] == 'l' ? 0.08 : 0.24;
+        const double value = base * (1.0 + 0.01 * g + 0.01 * std::fabs(noise(rng)));
+        NAS_RETURN_IF_ERROR(store->PutDrift({g, ReferenceLabel(reference), device,
+                                             "decode_ms_per_token@64", value, base}));
+      }
+    }
+  }
+
   // Generations: each population is the latest `population` candidates created so far,
   // ranked as NSGA-II ranks them.
   const int population = static_cast<int>(space.evolution().population());

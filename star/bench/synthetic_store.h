@@ -2,11 +2,12 @@
 // tiny space's genome with two device classes "laptop" and "phone", objectives quality,
 // laptop decode ms/token, phone peak memory and phone prefill tokens/s), N distinct random
 // candidates plus its two references, simulated measurements with a realistic spread (the
-// phone ~3x slower), proxy quality scores, `generations` generations with rising
-// hypervolumes and the standings NSGA-II would give — written through CampaignStore's Put
-// API with the config keys LoadSnapshot reads. Also the problems a report must show: one
-// measurement that TIMEOUT-ed, one failed quality evaluation, an agent failure and a
-// quarantined phone agent. Deterministic for a seed (timestamps aside).
+// phone ~3x slower), proxy quality scores, generations with rising hypervolumes and the
+// standings NSGA-II would give, and reference drift every other generation from the third
+// — written through CampaignStore's Put API with the config keys LoadSnapshot reads. Also
+// the problems a report must show: one measurement that TIMEOUT-ed, one failed quality
+// evaluation, an agent failure and a quarantined phone agent. Deterministic for a seed
+// (timestamps aside).
 #pragma once
 
 #include <cstdint>

@@ -30,6 +30,22 @@ TEST(ReportMarkdownTest, TinyReport) {
             "* on the front. Layers: A = attention, C = gated short conv.\n");
 }
 
+TEST(ReportMarkdownTest, QualityColumnWhenQualityIsNoObjective) {
+  Report r = testing::TinyReport();
+  r.mutable_objectives()->erase(r.mutable_objectives()->begin());
+  for (Candidate& c : *r.mutable_candidates()) {
+    c.mutable_objective_values()->erase(c.mutable_objective_values()->begin());
+  }
+  const std::string md = ReportMarkdown(r);
+  EXPECT_NE(md.find("| front | layers | hash | reference | parameters | quality | "
+                    "decode_ms_per_token[laptop,depth=64] |\n"
+                    "|---|---|---|---|---|---|---|\n"
+                    "| * | CCA | aaaaaaaa |  | 0.412M | 0.8125 | 1.25 ms |\n"
+                    "| infeasible | AAA | bbbbbbbb | tiny-transformer | 0.500M | 0.5000 | n/a |\n"),
+            std::string::npos)
+      << md;
+}
+
 TEST(ReportMarkdownTest, ReadableValues) {
   ObjectiveInfo o;
   o.set_unit("bytes");

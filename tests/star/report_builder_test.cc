@@ -136,6 +136,12 @@ TEST(ReportBuilderTest, ThousandCandidatesReportIsUnderFiveMegabytesAndReadsBack
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*back, *report));
   EXPECT_EQ(report->generations_size(), 5);
   EXPECT_GT(report->generations(4).hypervolume(), report->generations(0).hypervolume());
+  // Drift at generations 3 and 5, two references on two classes.
+  ASSERT_EQ(report->drift_size(), 8);
+  EXPECT_EQ(report->drift(0).generation(), 3);
+  EXPECT_EQ(report->drift(0).reference(), "tiny-hybrid");
+  EXPECT_EQ(report->drift(0).metric(), "decode_ms_per_token@64");
+  EXPECT_EQ(report->drift(0).ratio(), report->drift(0).value() / report->drift(0).baseline());
 }
 
 TEST(ReportBuilderTest, FailuresQuarantineAndNoQualityObjectiveAreSaidPlainly) {
