@@ -112,7 +112,17 @@ TEST(ReportBuilderTest, RealCampaignFrontCsvIsTheFrontOfCandidatesCsv) {
   }
   EXPECT_EQ(references, 2);
   EXPECT_EQ(report->campaign().measurements_total(), 2 * measured);
-  ExpectFrontCsvIsTheFrontOfCandidatesCsv(*report, FreshDir("report_campaign_out"));
+  const std::string dir = FreshDir("report_campaign_out");
+  ExpectFrontCsvIsTheFrontOfCandidatesCsv(*report, dir);
+  // `star front --csv`: the same rows as front.csv, then the references not on the front.
+  const std::string front = testing::ReadFile(dir + "/front.csv");
+  const std::string star_front = testing::FrontCsvOf(db);
+  EXPECT_EQ(star_front.substr(0, front.size()), front);
+  std::set<std::string> expected = testing::HashesOfCsv(front);
+  for (const results::Candidate& c : report->candidates()) {
+    if (!c.reference().empty()) expected.insert(c.hash());
+  }
+  EXPECT_EQ(testing::HashesOfCsv(star_front), expected);
 }
 
 TEST(ReportBuilderTest, ThousandCandidatesReportIsUnderFiveMegabytesAndReadsBack) {
