@@ -219,13 +219,14 @@ int Status(const std::string& db, bool probe) {
 
 // `star report`: reads the store read-only (one consistent snapshot, so a running campaign
 // is fine) and writes the four files into `out`, or prints the Markdown summary.
-int Report(const std::string& db, const std::string& out, const std::string& format) {
+int Report(const std::string& db, const std::string& out, const std::string& format,
+           const nas::star::ReportOptions& options) {
   auto store = nas::results::CampaignStore::Open(db, /*read_only=*/true);
   if (!store.ok()) return Fail(store.status());
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   const auto started = std::chrono::steady_clock::now();
-  auto report = nas::star::BuildReport(**store, db, now);
+  auto report = nas::star::BuildReport(**store, db, now, options);
   if (!report.ok()) return Fail(report.status());
   if (format == "md") {
     std::cout << nas::results::ReportMarkdown(*report);
@@ -295,6 +296,10 @@ int main(int argc, char** argv) {
   report->add_option("--format", format, "html: the four files in --out (default); md: Markdown "
                                          "on stdout")
       ->check(CLI::IsMember({"html", "md"}));
+  nas::star::ReportOptions report_options;
+  report->add_flag("--all-details", report_options.details_for_all,
+                   "Per-layer details and memory against context for every candidate, not only "
+                   "the front and the references (a larger report)");
 
   auto* check = app.add_subcommand("check", "Validate a search space and summarise it");
   check->add_option("--space", space, "Search space")->required()->check(CLI::ExistingFile);
@@ -312,7 +317,7 @@ int main(int argc, char** argv) {
       std::cerr << "star report: --out DIR is required (or --format md for stdout)\n";
       return 2;
     }
-    return Report(db, out, format);
+    return Report(db, out, format, report_options);
   }
   if (*front) {
     auto store = nas::results::CampaignStore::Open(db, /*read_only=*/true);

@@ -73,7 +73,8 @@ std::string EvaluatorDescription(const SearchSpace& space) {
 }  // namespace
 
 absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
-                                            const std::string& db_path, int64_t now_unix_ms) {
+                                            const std::string& db_path, int64_t now_unix_ms,
+                                            const ReportOptions& options) {
   NAS_ASSIGN_OR_RETURN(auto read, store.BeginRead());
   NAS_ASSIGN_OR_RETURN(CampaignSnapshot snapshot, LoadSnapshot(store));
   const SearchSpace& space = snapshot.space;
@@ -225,14 +226,20 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
   for (int i = 0; i < static_cast<int>(snapshot.candidates.size()); ++i) {
     const StoredCandidate& stored = snapshot.candidates[i];
     results::Candidate candidate = ReportCandidate(snapshot, i, front.contains(i));
-    for (results::LayerDetail& detail : LayerDetails(stored.record.spec)) {
-      *candidate.add_layer_details() = std::move(detail);
+    const bool details =
+        options.details_for_all || candidate.on_front() || !candidate.reference().empty();
+    if (details) {
+      for (results::LayerDetail& detail : LayerDetails(stored.record.spec)) {
+        *candidate.add_layer_details() = std::move(detail);
+      }
     }
     for (const DeviceClass& d : space.devices()) {
       auto it = latest.find({stored.record.hash, d.name(), protocol_key_of[d.name()]});
       if (it == latest.end()) continue;
-      *candidate.add_devices() = ReportDeviceFigures(space, d.name(), stored.record.spec,
-                                                     it->second->agent, it->second->result);
+      results::DeviceFigures figures = ReportDeviceFigures(
+          space, d.name(), stored.record.spec, it->second->agent, it->second->result);
+      if (!details) figures.clear_memory_by_context();
+      *candidate.add_devices() = std::move(figures);
     }
     *report.add_candidates() = std::move(candidate);
   }

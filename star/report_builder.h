@@ -20,7 +20,16 @@ namespace nas::star {
 
 inline constexpr char kReportSchema[] = "nas-report/1";
 
+struct ReportOptions {
+  // Per-layer details and memory against context for every candidate; by default only for
+  // the front and the references (the figures a reader inspects; the page plots memory
+  // against context for those only), which keeps a 1,000-candidate page of a 16-layer
+  // space well under 5 MB.
+  bool details_for_all = false;
+};
+
 absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
-                                            const std::string& db_path, int64_t now_unix_ms);
+                                            const std::string& db_path, int64_t now_unix_ms,
+                                            const ReportOptions& options = {});
 
 }  // namespace nas::star

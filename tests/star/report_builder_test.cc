@@ -86,10 +86,13 @@ TEST(ReportBuilderTest, RealCampaignFrontCsvIsTheFrontOfCandidatesCsv) {
   EXPECT_EQ(std::vector<std::string>(report->warnings().begin(), report->warnings().end()),
             std::vector<std::string>{"Quality is a proxy (proxy:capacity-recall), not a trained "
                                      "score: read it as a rough ranking."});
-  int references = 0, measured = 0;
+  int references = 0, measured = 0, detailed = 0;
   for (const results::Candidate& c : report->candidates()) {
     EXPECT_EQ(c.layers().size(), 6u);
-    EXPECT_EQ(c.layer_details_size(), 6);
+    // Details for the front and the references only (ReportOptions).
+    const bool details = c.on_front() || !c.reference().empty();
+    EXPECT_EQ(c.layer_details_size(), details ? 6 : 0);
+    detailed += details;
     references += !c.reference().empty();
     if (!c.rejected_reason().empty()) continue;
     ++measured;
@@ -99,6 +102,10 @@ TEST(ReportBuilderTest, RealCampaignFrontCsvIsTheFrontOfCandidatesCsv) {
       ASSERT_TRUE(d.has_peak_memory_bytes());
       EXPECT_EQ(d.prefill_size(), 1);
       EXPECT_EQ(d.decode_size(), 2);
+      if (!details) {
+        EXPECT_EQ(d.memory_by_context_size(), 0);
+        continue;
+      }
       // The curve passes through the measurement: one measured point, the peak.
       int measured_points = 0;
       for (const results::MemoryPoint& p : d.memory_by_context()) {
@@ -111,7 +118,17 @@ TEST(ReportBuilderTest, RealCampaignFrontCsvIsTheFrontOfCandidatesCsv) {
     }
   }
   EXPECT_EQ(references, 2);
+  EXPECT_LT(detailed, report->candidates_size());
   EXPECT_EQ(report->campaign().measurements_total(), 2 * measured);
+  // With details_for_all, every candidate has them.
+  auto store = results::CampaignStore::Open(db, /*read_only=*/true);
+  ASSERT_TRUE(store.ok());
+  auto all = BuildReport(**store, db, NowMs(), {.details_for_all = true});
+  ASSERT_TRUE(all.ok()) << all.status();
+  for (const results::Candidate& c : all->candidates()) {
+    EXPECT_EQ(c.layer_details_size(), 6);
+    for (const results::DeviceFigures& d : c.devices()) EXPECT_EQ(d.memory_by_context_size(), 9);
+  }
   const std::string dir = FreshDir("report_campaign_out");
   ExpectFrontCsvIsTheFrontOfCandidatesCsv(*report, dir);
   // `star front --csv`: the same rows as front.csv, then the references not on the front.
