@@ -178,7 +178,10 @@
   var VL_CONFIG = {
     font: FONT,
     view: {stroke: "#d0d7de"},
-    axis: {labelColor: "#3d4752", titleColor: "#1f2933", titleFontWeight: 600, gridColor: "#edf0f3", labelFontSize: 11, titleFontSize: 12},
+    axis: {labelColor: "#3d4752", titleColor: "#1f2933", titleFontWeight: 600, gridColor: "#edf0f3", labelFontSize: 11, titleFontSize: 12,
+      labelOverlap: "greedy"},
+    // Small latencies (0.015 ms...) have long labels: fewer ticks keep them apart.
+    axisX: {tickCount: 6, labelOverlap: "greedy", labelFlush: true},
     legend: {labelFontSize: 11, titleFontSize: 11, orient: "bottom", direction: "horizontal", titleFontWeight: 600},
     title: {fontSize: 14, fontWeight: 600, anchor: "start", color: "#1f2933", subtitleColor: "#5f6b7a", subtitleFontSize: 11, offset: 8},
   };
@@ -262,9 +265,14 @@
     enc.x = x; enc.y = y;
     enc.tooltip = tooltip([{field: "xText", title: p.xTitle}, {field: "yText", title: p.yTitle}]);
     layers.push({name: "points", mark: {type: "point", filled: true, strokeWidth: 0}, encoding: enc});
-    layers.push({mark: {type: "text", align: "left", dx: 7, dy: -7, fontSize: 11, fontWeight: 600, color: KIND_COLORS[2]},
-      transform: [{filter: "datum.ref !== ''"}],
-      encoding: {x: {field: "x", type: "quantitative"}, y: {field: "y", type: "quantitative"}, text: {field: "ref"}}});
+    // Reference labels alternate above and below their marker, so that two references with
+    // close figures stay readable.
+    [[-7, 0], [14, 1]].forEach(function (placement) {
+      layers.push({mark: {type: "text", align: "left", dx: 7, dy: placement[0], fontSize: 11, fontWeight: 600, color: KIND_COLORS[2]},
+        transform: [{filter: "datum.ref !== ''"}, {window: [{op: "row_number", as: "refNumber"}], sort: [{field: "x"}]},
+          {filter: "datum.refNumber % 2 === " + placement[1]}],
+        encoding: {x: {field: "x", type: "quantitative"}, y: {field: "y", type: "quantitative"}, text: {field: "ref"}}});
+    });
     return {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {text: p.title, subtitle: p.subtitle},
