@@ -17,6 +17,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "results/report_files.h"
+#include "star/bench/synthetic_store.h"
 #include "star/campaign.h"
 #include "star/report_builder.h"
 #include "tests/star/agent_processes.h"
@@ -63,11 +64,26 @@ int QualityDecodePoints(const results::Report& report, const std::string& device
   return n;
 }
 
-TEST(ReportBrowserTest, ASmallRealCampaignsReportRendersInChromium) {
+void ExpectBrowserTools() {
   const char* chromium = std::getenv("NAS_CHROMIUM");
   ASSERT_TRUE(OnPath("node")) << "node is not installed: run scripts/setup.sh";
   ASSERT_TRUE(std::filesystem::exists(chromium != nullptr ? chromium : "/usr/bin/chromium"))
       << "chromium is not installed: run scripts/setup.sh";
+}
+
+// render_report.mjs on `html`: its exit status and its JSON summary.
+Struct Render(const std::string& html, const std::string& screenshot, int* status,
+              std::string* output) {
+  *output = RunCommand("node " NAS_SOURCE_DIR "/tests/report/render_report.mjs " + html +
+                           " --screenshot " + screenshot + " --json 2>&1",
+                       status);
+  Struct summary;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(*output, &summary).ok()) << *output;
+  return summary;
+}
+
+TEST(ReportBrowserTest, ASmallRealCampaignsReportRendersInChromium) {
+  ExpectBrowserTools();
 
   testing::AgentProcessOptions options;
   options.measure_binary = NAS_LIV_MEASURE_BINARY;
@@ -110,13 +126,9 @@ TEST(ReportBrowserTest, ASmallRealCampaignsReportRendersInChromium) {
 
   const std::string screenshot = dir + "/report.png";
   int status = 0;
-  const std::string output = RunCommand(
-      "node " NAS_SOURCE_DIR "/tests/report/render_report.mjs " + dir + "/report.html" +
-          " --screenshot " + screenshot + " --json 2>&1",
-      &status);
+  std::string output;
+  const Struct summary = Render(dir + "/report.html", screenshot, &status, &output);
   EXPECT_EQ(status, 0) << output;
-  Struct summary;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(output, &summary).ok()) << output;
   const auto& fields = summary.fields();
   EXPECT_EQ(fields.at("status").string_value(), "rendered") << output;
   EXPECT_EQ(fields.at("errors").list_value().values_size(), 0) << output;
@@ -146,6 +158,46 @@ TEST(ReportBrowserTest, ASmallRealCampaignsReportRendersInChromium) {
       EXPECT_GT(points(kind + std::string(device_class)), 0) << kind << device_class;
     }
   }
+}
+
+// 1,000 candidates without a quality objective, with a timed-out measurement, a failed
+// evaluation and a quarantined agent: the page renders without errors, draws the plots that
+// need no quality with every point, leaves the quality plots out, and the report says why.
+TEST(ReportBrowserTest, ALargeStoreWithProblemsAndNoQualityRenders) {
+  ExpectBrowserTools();
+  const std::string db = testing::FreshDbPath("report_browser_no_quality");
+  bench::SyntheticStoreOptions options;
+  options.quality_objective = false;
+  ASSERT_TRUE(bench::WriteSyntheticStore(db, options).ok());
+  auto store = results::CampaignStore::Open(db, /*read_only=*/true);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto report = BuildReport(**store, db, 1'700'000'000'000);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const std::string dir = std::string(NAS_TEST_ARTIFACTS_DIR) + "/report_browser_no_quality";
+  std::filesystem::remove_all(dir);
+  auto written = results::WriteReportFiles(*report, dir);
+  ASSERT_TRUE(written.ok()) << written.status();
+
+  int status = 0;
+  std::string output;
+  const Struct summary = Render(dir + "/report.html", dir + "/report.png", &status, &output);
+  EXPECT_EQ(status, 0) << output;
+  const auto& fields = summary.fields();
+  EXPECT_EQ(fields.at("status").string_value(), "rendered") << output;
+  const auto& plots = fields.at("plots").struct_value().fields();
+  for (const char* device_class : {"laptop", "phone"}) {
+    const std::string c = device_class;
+    EXPECT_EQ(plots.count("quality-vs-decode:" + c), 0u) << output;
+    ASSERT_EQ(plots.count("prefill-vs-decode:" + c), 1u) << output;
+    const auto& plot = plots.at("prefill-vs-decode:" + c).struct_value().fields();
+    EXPECT_GE(plot.at("points").number_value(), 999) << c;  // all but a failed measurement
+    EXPECT_EQ(plot.at("points").number_value(), plot.at("expected").number_value()) << c;
+  }
+  std::string warnings;
+  for (const std::string& w : report->warnings()) warnings += w + "\n";
+  EXPECT_NE(warnings.find("TIMEOUT"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("quarantined"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("Quality is not an objective"), std::string::npos) << warnings;
 }
 
 }  // namespace
