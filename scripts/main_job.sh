@@ -5,8 +5,9 @@
 # runs the ARM64 liv-measure under qemu-aarch64), runs a real search campaign over
 # search-spaces/tiny.textproto with `star` (8 candidates x 3 generations, each measured on a
 # laptop agent and on the phone agent, quality from a short libtorch training on MAD recall;
-# about 15 minutes on 2 cores), prints the Pareto front
-# and stops the agents again (also on Ctrl-C or an error).
+# about 15 minutes on 2 cores), prints the Pareto front, writes the campaign's report
+# (out/tiny-report/report.html with its plots, front.csv, candidates.csv, report.json: `star
+# report`) and stops the agents again (also on Ctrl-C or an error).
 #
 # The campaign store is out/tiny-campaign.db. When it already exists (an interrupted run),
 # the campaign is resumed where it stopped (a finished one just prints its front again);
@@ -96,6 +97,11 @@ resuming=0
 echo "main_job.sh: campaign done in $((SECONDS - started)) s"
 "$star" front --db "$db"
 echo
+report_dir=out/tiny-report
+"$star" report --db "$db" --out "$report_dir"
+echo
+echo "report: $report_dir/report.html (open it in a browser; it works offline),"
+echo "        $report_dir/front.csv, candidates.csv, report.json"
 echo "campaign store: $db"
 echo "  $star status --db $db       progress, fleet and front"
-echo "  $star front --db $db --csv  the front as CSV"
+echo "  $star report --db $db --format md   the front and the references as Markdown"
