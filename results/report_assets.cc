@@ -1,6 +1,6 @@
 #include "results/report_assets.h"
 
-// NAS_ASSET_*: absolute paths of the six files, defined by results/CMakeLists.txt (which
+// NAS_ASSET_*: absolute paths of the eight files, defined by results/CMakeLists.txt (which
 // also makes this file rebuild when one of them changes). Each is included byte for byte
 // into .rodata between a start and an end symbol.
 #define NAS_INCBIN(symbol, path)                         \
@@ -16,6 +16,8 @@
 
 NAS_INCBIN(nas_report_template, NAS_ASSET_TEMPLATE)
 NAS_INCBIN(nas_report_css, NAS_ASSET_CSS)
+NAS_INCBIN(nas_report_js_util, NAS_ASSET_JS_UTIL)
+NAS_INCBIN(nas_report_js_plots, NAS_ASSET_JS_PLOTS)
 NAS_INCBIN(nas_report_js, NAS_ASSET_JS)
 NAS_INCBIN(nas_report_vega, NAS_ASSET_VEGA)
 NAS_INCBIN(nas_report_vega_lite, NAS_ASSET_VEGA_LITE)
@@ -34,6 +36,8 @@ const ReportAssets& EmbeddedReportAssets() {
   static const ReportAssets assets = {
       Between(nas_report_template_start, nas_report_template_end),
       Between(nas_report_css_start, nas_report_css_end),
+      Between(nas_report_js_util_start, nas_report_js_util_end),
+      Between(nas_report_js_plots_start, nas_report_js_plots_end),
       Between(nas_report_js_start, nas_report_js_end),
       Between(nas_report_vega_start, nas_report_vega_end),
       Between(nas_report_vega_lite_start, nas_report_vega_lite_end),

@@ -64,7 +64,8 @@ absl::StatusOr<std::string> RenderReportHtml(const Report& report, const ReportA
                     absl::StrReplaceAll(*json, {{"<", "\\u003c"}}), "</script>")},
       {"<!--NAS:LIBRARIES-->",
        absl::StrCat(Script(assets.vega), Script(assets.vega_lite), Script(assets.vega_embed))},
-      {"<!--NAS:APP-->", Script(assets.js)},
+      {"<!--NAS:APP-->",
+       absl::StrCat(Script(assets.js_util), Script(assets.js_plots), Script(assets.js))},
   };
   // Every marker is found in the template itself, never in text put in for another.
   const absl::string_view page = assets.template_html;

@@ -5,7 +5,7 @@
 // type="application/json"> (every "<" written "\u003c", as JSON allows inside strings, so
 // neither "</" nor "<!--" appears and no text in the data can end or derail the element),
 // <!--NAS:LIBRARIES--> by Vega, Vega-Lite and vega-embed, <!--NAS:APP--> by the
-// page's script (script text with "</script" escaped the same way). A marker missing from
+// page's three scripts (helpers, plots, page; script text with "</script" escaped). A marker missing from
 // the template is an error. Pure functions; thread-safe.
 #pragma once
 

@@ -18,7 +18,8 @@ constexpr char kTemplate[] =
     "<!--NAS:DATA-->\n<!--NAS:LIBRARIES-->\n<!--NAS:APP-->\n</body></html>\n";
 
 ReportAssets FakeAssets() {
-  return {kTemplate, "body{color:red}", "app();", "VEGA('</script>');", "VEGALITE();", "EMBED();"};
+  return {kTemplate, "body{color:red}", "util();", "plots();",
+          "app();",  "VEGA('</script>');", "VEGALITE();", "EMBED();"};
 }
 
 TEST(ReportHtmlTest, EveryMarkerIsReplacedInPlace) {
@@ -35,7 +36,8 @@ TEST(ReportHtmlTest, EveryMarkerIsReplacedInPlace) {
             0u)
       << *html;
   EXPECT_NE(html->find("</script>\n<script>VEGA('<\\/script>');</script><script>VEGALITE();"
-                       "</script><script>EMBED();</script>\n<script>app();</script>\n"
+                       "</script><script>EMBED();</script>\n"
+                       "<script>util();</script><script>plots();</script><script>app();</script>\n"
                        "</body></html>\n"),
             std::string::npos)
       << *html;
@@ -70,10 +72,10 @@ TEST(ReportHtmlTest, EmbeddedAssetsHaveTheMarkersAndTheLibrariesOnce) {
   EXPECT_EQ(Count(*html, "<script id=\"report-data\" type=\"application/json\">"), 1);
   const std::string vega_head(assets.vega.substr(0, 200));
   EXPECT_EQ(Count(*html, vega_head), 1);
-  // The template's own script elements plus the five put in (data, three libraries, app):
-  // no "</script" inside the inserted text closes an element early.
+  // The template's own script elements plus the seven put in (data, three libraries, the
+  // page's three): no "</script" inside the inserted text closes an element early.
   const std::string page_template(assets.template_html);
-  EXPECT_EQ(Count(*html, "</script"), Count(page_template, "</script") + 5);
+  EXPECT_EQ(Count(*html, "</script"), Count(page_template, "</script") + 7);
 }
 
 TEST(ReportHtmlTest, ScriptTextEscapesClosingTagsInAnyCase) {
