@@ -33,10 +33,14 @@ class GgufCursor {
   }
   // DataLoss: something needs `need` bytes at `at` and the file ends first.
   absl::Status PastEnd(uint64_t at, const std::string& what, uint64_t need) const {
-    return absl::DataLossError(Where(
-        at, absl::StrCat(what, " needs ", need, " bytes but only ",
-                         at <= size() ? size() - at : 0, " are left (file size ", size(),
-                         ")")));
+    return PastEnd(at, what, need, at <= size() ? size() - at : 0);
+  }
+  // The same where the bytes `left` are counted from elsewhere than `at` (a count field
+  // whose entries start after the fields that follow it).
+  absl::Status PastEnd(uint64_t at, const std::string& what, uint64_t need, uint64_t left) const {
+    return absl::DataLossError(Where(at, absl::StrCat(what, " needs ", need, " bytes but only ",
+                                                      left, " are left (file size ", size(),
+                                                      ")")));
   }
 
   // Fails with PastEnd unless `n` bytes are left.

@@ -42,11 +42,13 @@ absl::Status ParseHeader(GgufCursor& c, GgufContents* contents, uint64_t* tensor
     return c.PastEnd(8, absl::StrCat("a tensor count of ", *tensor_count),
                      *tensor_count > UINT64_MAX / kMinTensorInfoBytes
                          ? UINT64_MAX
-                         : *tensor_count * kMinTensorInfoBytes);
+                         : *tensor_count * kMinTensorInfoBytes,
+                     c.remaining());
   }
   if (*kv_count > (c.remaining() - *tensor_count * kMinTensorInfoBytes) / kMinKvBytes) {
     return c.PastEnd(16, absl::StrCat("a metadata count of ", *kv_count),
-                     *kv_count > UINT64_MAX / kMinKvBytes ? UINT64_MAX : *kv_count * kMinKvBytes);
+                     *kv_count > UINT64_MAX / kMinKvBytes ? UINT64_MAX : *kv_count * kMinKvBytes,
+                     c.remaining() - *tensor_count * kMinTensorInfoBytes);
   }
   return absl::OkStatus();
 }
