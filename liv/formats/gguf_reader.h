@@ -42,7 +42,8 @@ class GgufReader {
   // NotFound naming the tensor and the file.
   absl::StatusOr<const GgufTensorInfo*> GetTensor(std::string_view name) const;
 
-  // The tensor's bytes, inside bytes() (validated at parse time).
+  // The tensor's bytes, inside bytes() (validated at parse time); `info` must be one of
+  // tensors().
   std::span<const uint8_t> TensorData(const GgufTensorInfo& info) const;
   absl::StatusOr<std::span<const uint8_t>> TensorData(std::string_view name) const;
   // The tensor converted to f32 (gguf_dequantize.h).
