@@ -39,8 +39,7 @@ class GgufCursor {
   // whose entries start after the fields that follow it).
   absl::Status PastEnd(uint64_t at, const std::string& what, uint64_t need, uint64_t left) const {
     return absl::DataLossError(Where(at, absl::StrCat(what, " needs ", need, " bytes but only ",
-                                                      left, " are left (file size ", size(),
-                                                      ")")));
+                                                      left, " are left (file size ", size(), ")")));
   }
 
   // Fails with PastEnd unless `n` bytes are left.

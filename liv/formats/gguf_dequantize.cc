@@ -24,10 +24,9 @@ absl::StatusOr<std::vector<float>> DequantizeToF32(GgmlType type, uint64_t eleme
   const uint64_t block_bytes = GgmlBlockBytes(type);
   if (element_count % block != 0 || element_count / block != data.size() / block_bytes ||
       data.size() % block_bytes != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(element_count, " elements of ",
-                                                   GgmlTypeString(type), " take ",
-                                                   element_count / block * block_bytes,
-                                                   " bytes, not ", data.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(element_count, " elements of ", GgmlTypeString(type), " take ",
+                     element_count / block * block_bytes, " bytes, not ", data.size()));
   }
   std::vector<float> out(element_count);
   const uint8_t* src = data.data();

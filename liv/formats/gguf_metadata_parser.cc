@@ -13,6 +13,7 @@ namespace {
 // Calls f(std::type_identity<T>{}) for the C++ type of a non-array tag; false if none.
 template <typename F>
 bool DispatchScalar(int32_t tag, F&& f) {
+  // clang-format off
   switch (static_cast<GgufType>(tag)) {
     case GgufType::kUint8: f(std::type_identity<uint8_t>{}); return true;
     case GgufType::kInt8: f(std::type_identity<int8_t>{}); return true;
@@ -28,6 +29,7 @@ bool DispatchScalar(int32_t tag, F&& f) {
     case GgufType::kFloat64: f(std::type_identity<double>{}); return true;
     case GgufType::kArray: return false;
   }
+  // clang-format on
   return false;
 }
 
@@ -39,7 +41,8 @@ absl::Status ReadElement(GgufCursor& cursor, const std::string& what, T* out) {
     const uint64_t at = cursor.offset();
     uint8_t byte = 0;
     if (auto s = cursor.Read(&byte, what); !s.ok()) return s;
-    if (byte > 1) return cursor.Invalid(at, absl::StrCat(what, ": BOOL byte is ", byte, ", not 0 or 1"));
+    if (byte > 1)
+      return cursor.Invalid(at, absl::StrCat(what, ": BOOL byte is ", byte, ", not 0 or 1"));
     *out = byte == 1;
     return absl::OkStatus();
   } else {

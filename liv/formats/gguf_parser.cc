@@ -71,8 +71,8 @@ absl::Status ParseMetadata(GgufCursor& c, uint64_t kv_count, GgufContents* conte
     if (key == kGgufAlignmentKey) {
       const uint32_t* alignment = std::get_if<uint32_t>(&value);
       if (alignment == nullptr) {
-        return c.Invalid(tag_offset, absl::StrCat(key, " is ", DescribeType(value),
-                                                  ", not UINT32"));
+        return c.Invalid(tag_offset,
+                         absl::StrCat(key, " is ", DescribeType(value), ", not UINT32"));
       }
       if (!std::has_single_bit(*alignment)) {
         return c.Invalid(value_offset,
@@ -89,7 +89,8 @@ absl::Status ParseTensorInfo(GgufCursor& c, uint64_t index, uint32_t alignment,
                              GgufTensorInfo* info) {
   const uint64_t start = c.offset();
   NAS_RETURN_IF_ERROR(c.ReadString(&info->name, absl::StrCat("tensor ", index, " name")));
-  if (info->name.empty()) return c.Invalid(start, absl::StrCat("tensor ", index, " has an empty name"));
+  if (info->name.empty())
+    return c.Invalid(start, absl::StrCat("tensor ", index, " has an empty name"));
   const std::string what = absl::StrCat("tensor '", info->name, "'");
   const uint64_t n_dims_offset = c.offset();
   uint32_t n_dims = 0;
@@ -119,9 +120,9 @@ absl::Status ParseTensorInfo(GgufCursor& c, uint64_t index, uint32_t alignment,
   const uint64_t offset_offset = c.offset();
   NAS_RETURN_IF_ERROR(c.Read(&info->offset, absl::StrCat(what, " offset")));
   if (info->offset % alignment != 0) {
-    return c.Invalid(offset_offset, absl::StrCat(what, ": data offset ", info->offset,
-                                                 " is not a multiple of the alignment ",
-                                                 alignment));
+    return c.Invalid(offset_offset,
+                     absl::StrCat(what, ": data offset ", info->offset,
+                                  " is not a multiple of the alignment ", alignment));
   }
   return absl::OkStatus();
 }
@@ -149,9 +150,8 @@ absl::Status CheckDataLayout(const GgufCursor& c, const GgufContents& contents) 
     if (prev.offset + prev.byte_size > cur.offset) {
       return absl::InvalidArgumentError(absl::StrCat(
           c.source(), ": at byte offset ", contents.data_offset + cur.offset, ": tensors '",
-          prev.name, "' [", prev.offset, ", ", prev.offset + prev.byte_size, ") and '",
-          cur.name, "' [", cur.offset, ", ", cur.offset + cur.byte_size,
-          ") overlap in the data section"));
+          prev.name, "' [", prev.offset, ", ", prev.offset + prev.byte_size, ") and '", cur.name,
+          "' [", cur.offset, ", ", cur.offset + cur.byte_size, ") overlap in the data section"));
     }
   }
   return absl::OkStatus();
@@ -172,7 +172,8 @@ absl::StatusOr<GgufContents> ParseGguf(std::span<const uint8_t> bytes, const std
     const uint64_t start = c.offset();
     NAS_RETURN_IF_ERROR(ParseTensorInfo(c, i, contents.alignment, &contents.tensors[i]));
     if (!names.insert(contents.tensors[i].name).second) {
-      return c.Invalid(start, absl::StrCat("duplicate tensor name '", contents.tensors[i].name, "'"));
+      return c.Invalid(start,
+                       absl::StrCat("duplicate tensor name '", contents.tensors[i].name, "'"));
     }
   }
   const uint64_t end = c.offset();

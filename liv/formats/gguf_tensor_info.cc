@@ -22,7 +22,8 @@ absl::StatusOr<GgufTensorSize> GgufTensorSizeOf(GgmlType type, std::span<const i
   uint64_t elements = 1;
   for (size_t i = 0; i < dims.size(); ++i) {
     if (dims[i] <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat("dim ", i, " is ", dims[i], " (must be >= 1)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("dim ", i, " is ", dims[i], " (must be >= 1)"));
     }
     if (__builtin_mul_overflow(elements, static_cast<uint64_t>(dims[i]), &elements) ||
         elements > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -33,8 +34,7 @@ absl::StatusOr<GgufTensorSize> GgufTensorSizeOf(GgmlType type, std::span<const i
   const uint64_t block = GgmlBlockElements(type);
   if (static_cast<uint64_t>(dims[0]) % block != 0) {
     return absl::InvalidArgumentError(absl::StrCat("ne[0] = ", dims[0], " is not a multiple of ",
-                                                   GgmlTypeString(type), "'s block size ",
-                                                   block));
+                                                   GgmlTypeString(type), "'s block size ", block));
   }
   uint64_t bytes = 0;
   if (__builtin_mul_overflow(elements / block, uint64_t{GgmlBlockBytes(type)}, &bytes)) {

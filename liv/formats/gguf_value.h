@@ -27,9 +27,8 @@ namespace nas::liv {
 struct GgufArray {
   std::variant<std::vector<uint8_t>, std::vector<int8_t>, std::vector<uint16_t>,
                std::vector<int16_t>, std::vector<uint32_t>, std::vector<int32_t>,
-               std::vector<float>, std::vector<bool>, std::vector<std::string>,
-               std::monostate, std::vector<uint64_t>, std::vector<int64_t>,
-               std::vector<double>>
+               std::vector<float>, std::vector<bool>, std::vector<std::string>, std::monostate,
+               std::vector<uint64_t>, std::vector<int64_t>, std::vector<double>>
       elements;
 
   GgufType element_type() const { return static_cast<GgufType>(elements.index()); }
@@ -37,8 +36,8 @@ struct GgufArray {
   friend bool operator==(const GgufArray&, const GgufArray&) = default;
 };
 
-using GgufValue = std::variant<uint8_t, int8_t, uint16_t, int16_t, uint32_t, int32_t, float,
-                               bool, std::string, GgufArray, uint64_t, int64_t, double>;
+using GgufValue = std::variant<uint8_t, int8_t, uint16_t, int16_t, uint32_t, int32_t, float, bool,
+                               std::string, GgufArray, uint64_t, int64_t, double>;
 
 inline GgufType TypeOf(const GgufValue& value) { return static_cast<GgufType>(value.index()); }
 
@@ -119,9 +118,9 @@ template <typename T>
 absl::StatusOr<const std::vector<T>*> GgufMetadata::GetArray(std::string_view key) const {
   auto value = FindOrError(key);
   if (!value.ok()) return value.status();
-  const std::string wanted = "ARRAY[" + GgufTypeName(static_cast<GgufType>(
-                                            GgufArray{std::vector<T>{}}.elements.index())) +
-                             "]";
+  const std::string wanted =
+      "ARRAY[" + GgufTypeName(static_cast<GgufType>(GgufArray{std::vector<T>{}}.elements.index())) +
+      "]";
   const auto* array = std::get_if<GgufArray>(*value);
   if (array == nullptr) return WrongType(key, **value, wanted);
   const auto* elements = std::get_if<std::vector<T>>(&array->elements);

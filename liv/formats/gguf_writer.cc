@@ -19,7 +19,9 @@ namespace {
 
 static_assert(std::endian::native == std::endian::little, "GGUF is little-endian");
 
-uint64_t AlignUp(uint64_t x, uint64_t alignment) { return (x + alignment - 1) / alignment * alignment; }
+uint64_t AlignUp(uint64_t x, uint64_t alignment) {
+  return (x + alignment - 1) / alignment * alignment;
+}
 
 template <typename T>
 void Put(std::string* out, T value) {
@@ -75,8 +77,8 @@ absl::Status GgufWriter::AddMetadata(std::string key, GgufValue value) {
   if (key == kGgufAlignmentKey) {
     const uint32_t* a = std::get_if<uint32_t>(&value);
     if (a == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          kGgufAlignmentKey, " must be UINT32, not ", DescribeType(value)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(kGgufAlignmentKey, " must be UINT32, not ", DescribeType(value)));
     }
     if (!std::has_single_bit(*a)) {
       return absl::InvalidArgumentError(
@@ -103,12 +105,12 @@ absl::Status GgufWriter::AddTensor(std::string name, GgmlType type, std::vector<
         absl::StrCat("tensor '", name, "': ", size.status().message()));
   }
   if (data.size() != size->byte_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tensor '", name, "': ", data.size(), " bytes of data, but ", GgmlTypeString(type),
-        " dims ", DimsString(dims), " take ", size->byte_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("tensor '", name, "': ", data.size(), " bytes of data, but ",
+                     GgmlTypeString(type), " dims ", DimsString(dims), " take ", size->byte_size));
   }
-  GgufTensorInfo info{std::move(name), std::move(dims), type, 0, size->element_count,
-                      size->byte_size};
+  GgufTensorInfo info{std::move(name),     std::move(dims), type, 0,
+                      size->element_count, size->byte_size};
   tensors_.push_back({std::move(info), std::move(data)});
   return absl::OkStatus();
 }
@@ -163,7 +165,8 @@ absl::Status GgufWriter::WriteFile(const std::string& path) const {
         absl::StrCat("cannot create a temporary file for ", path, ": ", std::strerror(errno)));
   }
   auto fail = [&](std::string_view what) {
-    const std::string message = absl::StrCat(std::string(what), " ", temp, ": ", std::strerror(errno));
+    const std::string message =
+        absl::StrCat(std::string(what), " ", temp, ": ", std::strerror(errno));
     ::close(fd);
     ::unlink(temp.c_str());
     return absl::InternalError(message);

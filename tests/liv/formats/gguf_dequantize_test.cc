@@ -29,8 +29,11 @@ std::vector<uint8_t> Halves(std::initializer_list<uint16_t> h) {
 }
 
 TEST(GgufDequantizeTest, F16AndBf16WidenExactly) {
-  auto f16 = DequantizeToF32(GgmlType::kF16, 5, Span(std::string(
-      reinterpret_cast<const char*>(Halves({0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001}).data()), 10)));
+  auto f16 = DequantizeToF32(
+      GgmlType::kF16, 5,
+      Span(std::string(
+          reinterpret_cast<const char*>(Halves({0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001}).data()),
+          10)));
   ASSERT_TRUE(f16.ok());
   EXPECT_THAT(*f16, ElementsAre(1.0f, -2.0f, 0.5f, 65504.0f, std::ldexp(1.0f, -24)));
   const auto bf = Halves({0x3f80, 0xc040, 0x7f80, 0x0000});

@@ -86,8 +86,9 @@ TEST(GgufMalformedTest, LyingCountsFailBeforeAllocating) {
               "but only 136 are left");
   f = SmallFile();
   Poke<uint64_t>(&f, 16, uint64_t{1} << 62);
-  ExpectError(f, absl::StatusCode::kDataLoss, "at byte offset 16: a metadata count of "
-                                              "4611686018427387904 needs");
+  ExpectError(f, absl::StatusCode::kDataLoss,
+              "at byte offset 16: a metadata count of "
+              "4611686018427387904 needs");
   f = SmallFile();
   Poke<uint64_t>(&f, 8, ~uint64_t{0});
   ExpectError(f, absl::StatusCode::kDataLoss, "a tensor count of 18446744073709551615");
@@ -139,7 +140,8 @@ TEST(GgufMalformedTest, BoolMustBeZeroOrOne) {
   std::string f = SmallFile();
   const size_t type = AfterString(f, "s");
   Poke<int32_t>(&f, type, 7);  // BOOL: the value is the string length's low byte, 2
-  ExpectError(f, absl::StatusCode::kInvalidArgument, "metadata key 's': BOOL byte is 2, not 0 or 1");
+  ExpectError(f, absl::StatusCode::kInvalidArgument,
+              "metadata key 's': BOOL byte is 2, not 0 or 1");
 }
 
 TEST(GgufMalformedTest, DuplicateKeysAndTensorNames) {
@@ -177,15 +179,16 @@ TEST(GgufMalformedTest, BadDims) {
   std::string f = SmallFile();
   const auto t = TensorFields(f, "t", 1);
   Poke<uint32_t>(&f, t.n_dims, 0);
-  ExpectError(f, absl::StatusCode::kInvalidArgument,
-              "at byte offset " + std::to_string(t.n_dims) +
-                  ": tensor 't': n_dims is 0 (must be 1..4)");
+  ExpectError(
+      f, absl::StatusCode::kInvalidArgument,
+      "at byte offset " + std::to_string(t.n_dims) + ": tensor 't': n_dims is 0 (must be 1..4)");
   Poke<uint32_t>(&f, t.n_dims, 5);
   ExpectError(f, absl::StatusCode::kInvalidArgument, "tensor 't': n_dims is 5 (must be 1..4)");
   f = SmallFile();
   Poke<int64_t>(&f, t.dims, 0);
-  ExpectError(f, absl::StatusCode::kInvalidArgument,
-              "at byte offset " + std::to_string(t.dims) + ": tensor 't': dim 0 is 0 (must be >= 1)");
+  ExpectError(
+      f, absl::StatusCode::kInvalidArgument,
+      "at byte offset " + std::to_string(t.dims) + ": tensor 't': dim 0 is 0 (must be >= 1)");
   Poke<int64_t>(&f, t.dims, -8);
   ExpectError(f, absl::StatusCode::kInvalidArgument, "tensor 't': dim 0 is -8 (must be >= 1)");
 }

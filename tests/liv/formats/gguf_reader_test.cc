@@ -94,8 +94,8 @@ GgufWriter EveryTypeWriter() {
   add("arr.bool", Array<bool>({true, false, true}));
   add("arr.str", Array<std::string>({"a", "", "<|im_start|>"}));
   add("arr.u64", Array<uint64_t>({std::numeric_limits<uint64_t>::max(), 0}));
-  add("arr.i64", Array<int64_t>({std::numeric_limits<int64_t>::min(),
-                                 std::numeric_limits<int64_t>::max()}));
+  add("arr.i64",
+      Array<int64_t>({std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}));
   add("arr.f64", Array<double>({kNanD, -std::numeric_limits<double>::infinity(), 0.25}));
   add("arr.empty.u32", Array<uint32_t>({}));
   add("arr.empty.str", Array<std::string>({}));
@@ -110,7 +110,8 @@ GgufWriter EveryTypeWriter() {
 // Rebuilds a writer from what a reader read: equal bytes prove a bit-exact round trip.
 std::string Reserialize(const GgufReader& reader) {
   GgufWriter w;
-  for (const GgufKv& kv : reader.metadata().entries()) EXPECT_TRUE(w.AddMetadata(kv.key, kv.value).ok());
+  for (const GgufKv& kv : reader.metadata().entries())
+    EXPECT_TRUE(w.AddMetadata(kv.key, kv.value).ok());
   for (const GgufTensorInfo& t : reader.tensors()) {
     const auto data = reader.TensorData(t);
     EXPECT_TRUE(w.AddTensor(t.name, t.type, t.dims, {data.begin(), data.end()}).ok());
@@ -169,8 +170,7 @@ TEST(GgufReaderTest, EveryTypeRoundTripsBitExactly) {
   EXPECT_EQ(std::bit_cast<uint32_t>(f32s[2]), 0x80000000u);  // -0.0 kept
   EXPECT_EQ(**m.GetArray<bool>("arr.bool"), (std::vector<bool>{true, false, true}));
   EXPECT_EQ(**m.GetStringArray("arr.str"), (std::vector<std::string>{"a", "", "<|im_start|>"}));
-  EXPECT_EQ(**m.GetArray<uint64_t>("arr.u64"),
-            (std::vector<uint64_t>{18446744073709551615ULL, 0}));
+  EXPECT_EQ(**m.GetArray<uint64_t>("arr.u64"), (std::vector<uint64_t>{18446744073709551615ULL, 0}));
   EXPECT_EQ((**m.GetArray<int64_t>("arr.i64"))[0], std::numeric_limits<int64_t>::min());
   EXPECT_EQ(std::bit_cast<uint64_t>((**m.GetArray<double>("arr.f64"))[0]), 0xfff0000000000abcULL);
   EXPECT_TRUE((*m.GetUint32Array("arr.empty.u32"))->empty());
@@ -194,8 +194,11 @@ TEST(GgufReaderTest, EveryTensorTypeRoundTripsAligned) {
     EXPECT_EQ(t.offset % 64, 0u) << c.name;
     auto data = reader->TensorData(c.name);
     ASSERT_TRUE(data.ok());
-    EXPECT_EQ((reinterpret_cast<uintptr_t>(data->data()) -
-               reinterpret_cast<uintptr_t>(bytes.data())) % 64, 0u) << c.name;
+    EXPECT_EQ(
+        (reinterpret_cast<uintptr_t>(data->data()) - reinterpret_cast<uintptr_t>(bytes.data())) %
+            64,
+        0u)
+        << c.name;
     EXPECT_EQ(std::vector<uint8_t>(data->begin(), data->end()), RandomBytes(c.bytes, seed++))
         << c.name;
   }
@@ -225,7 +228,8 @@ std::string MappingOf(const void* p) {
 }
 
 TEST(GgufReaderTest, OpenMapsTheFileAndSpansPointIntoTheMapping) {
-  const auto path = (std::filesystem::path(testing::TempDir()) / "gguf_reader_zero_copy.gguf").string();
+  const auto path =
+      (std::filesystem::path(testing::TempDir()) / "gguf_reader_zero_copy.gguf").string();
   const GgufWriter writer = EveryTypeWriter();
   ASSERT_TRUE(writer.WriteFile(path).ok());
   auto opened = GgufReader::Open(path);
@@ -255,7 +259,9 @@ TEST(GgufReaderTest, OpenErrorsNameThePath) {
   std::ofstream(empty).close();
   auto e = GgufReader::Open(empty);
   EXPECT_EQ(e.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(Message(e.status()), HasSubstr(empty + ": at byte offset 0: the magic 'GGUF' needs 4 bytes but only 0 are left"));
+  EXPECT_THAT(
+      Message(e.status()),
+      HasSubstr(empty + ": at byte offset 0: the magic 'GGUF' needs 4 bytes but only 0 are left"));
 }
 
 TEST(GgufReaderTest, TypedGettersNameTheKeyAndTheActualType) {
@@ -266,7 +272,8 @@ TEST(GgufReaderTest, TypedGettersNameTheKeyAndTheActualType) {
   auto s = m.GetUint32("str");
   EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Message(s.status()), "m.gguf: metadata key 'str' is STRING, not UINT32");
-  EXPECT_EQ(Message(m.GetUint64("u32").status()), "m.gguf: metadata key 'u32' is UINT32, not UINT64");
+  EXPECT_EQ(Message(m.GetUint64("u32").status()),
+            "m.gguf: metadata key 'u32' is UINT32, not UINT64");
   EXPECT_EQ(Message(m.GetString("arr.str").status()),
             "m.gguf: metadata key 'arr.str' is ARRAY[STRING], not STRING");
   EXPECT_EQ(Message(m.GetInt32Array("arr.u32").status()),

@@ -31,22 +31,22 @@ TEST(GgufWriterTest, GoldenBytes) {
   ASSERT_TRUE(writer.AddMetadata("k", uint32_t{0x01020304}).ok());
   ASSERT_TRUE(writer.AddTensor("t", GgmlType::kF32, {4}, F32Bytes({1.0f, 2.0f, -0.5f, 0.0f})).ok());
   std::string expected;
-  expected += Bytes({'G', 'G', 'U', 'F', 3, 0, 0, 0});        // magic, version 3
-  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0});                // tensor count
-  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0});                // metadata count
-  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0, 'k'});           // key "k"
-  expected += Bytes({4, 0, 0, 0});                            // UINT32
-  expected += Bytes({0x04, 0x03, 0x02, 0x01});                // value
-  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0, 't'});           // tensor name "t"
-  expected += Bytes({1, 0, 0, 0});                            // n_dims
-  expected += Bytes({4, 0, 0, 0, 0, 0, 0, 0});                // ne[0]
-  expected += Bytes({0, 0, 0, 0});                            // F32
-  expected += Bytes({0, 0, 0, 0, 0, 0, 0, 0});                // offset 0
+  expected += Bytes({'G', 'G', 'U', 'F', 3, 0, 0, 0});  // magic, version 3
+  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0});          // tensor count
+  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0});          // metadata count
+  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0, 'k'});     // key "k"
+  expected += Bytes({4, 0, 0, 0});                      // UINT32
+  expected += Bytes({0x04, 0x03, 0x02, 0x01});          // value
+  expected += Bytes({1, 0, 0, 0, 0, 0, 0, 0, 't'});     // tensor name "t"
+  expected += Bytes({1, 0, 0, 0});                      // n_dims
+  expected += Bytes({4, 0, 0, 0, 0, 0, 0, 0});          // ne[0]
+  expected += Bytes({0, 0, 0, 0});                      // F32
+  expected += Bytes({0, 0, 0, 0, 0, 0, 0, 0});          // offset 0
   ASSERT_EQ(expected.size(), 74u);
-  expected += std::string(96 - 74, '\0');                     // pad to the data section
-  expected += Bytes({0, 0, 0x80, 0x3f, 0, 0, 0, 0x40});       // 1.0f, 2.0f
-  expected += Bytes({0, 0, 0, 0xbf, 0, 0, 0, 0});             // -0.5f, 0.0f
-  expected += std::string(16, '\0');                          // pad the tensor to 32
+  expected += std::string(96 - 74, '\0');                // pad to the data section
+  expected += Bytes({0, 0, 0x80, 0x3f, 0, 0, 0, 0x40});  // 1.0f, 2.0f
+  expected += Bytes({0, 0, 0, 0xbf, 0, 0, 0, 0});        // -0.5f, 0.0f
+  expected += std::string(16, '\0');                     // pad the tensor to 32
   EXPECT_EQ(writer.Serialize(), expected);
 }
 
