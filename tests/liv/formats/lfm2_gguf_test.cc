@@ -282,6 +282,84 @@ TEST(Lfm2GgufTest, ExportNamesTheLayerItCannotExpress) {
               HasSubstr("layer 2: sliding-window attention"));
 }
 
+// Converters differ: per-layer UINT32 arrays, the vocabulary from the token list, an
+// explicit key_length, u64 integers. All describe the same tiny model (head_dim 8 here is
+// D / heads, so key_length agrees with the default).
+TEST(Lfm2GgufTest, AcceptsScalarsArraysAndOtherIntegerTypes) {
+  GgufMetadata md;
+  ASSERT_TRUE(md.Add("general.architecture", std::string("lfm2")).ok());
+  ASSERT_TRUE(md.Add("general.name", std::string("tiny-lfm2-tied")).ok());
+  ASSERT_TRUE(md.Add("lfm2.context_length", uint64_t{128}).ok());
+  ASSERT_TRUE(md.Add("lfm2.embedding_length", int32_t{32}).ok());
+  ASSERT_TRUE(md.Add("lfm2.block_count", uint32_t{4}).ok());
+  ASSERT_TRUE(
+      md.Add("lfm2.feed_forward_length", GgufArray{std::vector<uint32_t>{64, 64, 64, 64}}).ok());
+  ASSERT_TRUE(md.Add("lfm2.attention.head_count", GgufArray{std::vector<uint32_t>{4, 4, 4, 4}})
+                  .ok());
+  ASSERT_TRUE(
+      md.Add("lfm2.attention.head_count_kv", GgufArray{std::vector<uint32_t>{0, 0, 2, 0}}).ok());
+  ASSERT_TRUE(md.Add("lfm2.attention.key_length", uint32_t{8}).ok());
+  ASSERT_TRUE(md.Add("lfm2.attention.value_length", uint32_t{8}).ok());
+  ASSERT_TRUE(md.Add("lfm2.rope.freq_base", 1e6f).ok());
+  ASSERT_TRUE(md.Add("lfm2.attention.layer_norm_rms_epsilon", 1e-5f).ok());
+  ASSERT_TRUE(md.Add("lfm2.shortconv.l_cache", uint32_t{3}).ok());
+  ASSERT_TRUE(
+      md.Add("tokenizer.ggml.tokens", GgufArray{std::vector<std::string>(64, "t")}).ok());
+  auto spec = Lfm2ArchSpecFromMetadata(md, /*tie_embeddings=*/true);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*spec, TinyLfm2(true))) << spec->ShortDebugString();
+}
+
+TEST(Lfm2GgufTest, MetadataErrorsNameTheKey) {
+  auto md = Lfm2GgufMetadata(TinyLfm2(true));
+  ASSERT_TRUE(md.ok());
+  GgufMetadata short_array, missing_eps;
+  for (const GgufKv& kv : md->entries()) {
+    if (kv.key != "lfm2.attention.layer_norm_rms_epsilon") {
+      ASSERT_TRUE(missing_eps.Add(kv.key, kv.value).ok());
+    }
+    ASSERT_TRUE(short_array
+                    .Add(kv.key, kv.key == "lfm2.attention.head_count_kv"
+                                     ? GgufValue(GgufArray{std::vector<int32_t>{0, 2}})
+                                     : kv.value)
+                    .ok());
+  }
+  auto a = Lfm2ArchSpecFromMetadata(missing_eps, true);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(Message(a.status()),
+              HasSubstr("missing metadata key lfm2.attention.layer_norm_rms_epsilon"));
+  auto b = Lfm2ArchSpecFromMetadata(short_array, true);
+  EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Message(b.status()),
+              HasSubstr("metadata key lfm2.attention.head_count_kv: array of 2 entries, "
+                        "block_count is 4"));
+}
+
+TEST(Lfm2GgufTest, Q8_0MatricesDequantizeAsTheReferenceBlocks) {
+  const ArchSpec spec = TinyLfm2(true);
+  std::shared_ptr<Model> original = RandomModel(spec);
+  Lfm2GgufExportOptions options;
+  options.matrix_type = GgmlType::kQ8_0;
+  auto writer = BuildLfm2Gguf(spec, original->weights(), options);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  const std::string bytes = writer->Serialize();
+  auto reader = GgufReader::FromBytes(Span(bytes));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ(reader->GetTensor("blk.2.attn_q").value()->type, GgmlType::kQ8_0);
+  EXPECT_EQ(*reader->metadata().GetUint32("general.file_type"), 7u);
+  auto imported = ImportLfm2Gguf(*reader);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const TensorShape& q = LayerTensors(spec, 2)[1];
+  ASSERT_EQ(q.name, "blk.2.attn_q");
+  const float* a = original->weights().tensor(q.name);
+  std::vector<quant::BlockQ8_0> blocks(q.elements() / 32);
+  quant::QuantizeRowQ8_0(a, blocks.data(), q.elements());
+  std::vector<float> want(q.elements());
+  quant::DequantizeRowQ8_0(blocks.data(), want.data(), q.elements());
+  const float* b = (*imported)->weights().tensor(q.name);
+  EXPECT_EQ(std::vector<float>(b, b + q.elements()), want);
+}
+
 // The published models: the metadata alone (their weights are hundreds of MB) maps back to
 // the same spec, and the tensor list puts conv and attention tensors on the right blocks.
 TEST(Lfm2GgufTest, PresetsRoundTripThroughMetadata) {
