@@ -26,8 +26,8 @@ uint32_t FileType(GgmlType matrix_type) {
 }
 
 absl::Status NotExpressible(int layer, std::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("layer ", layer, ": ", std::string(why), " (not expressible in LFM2's GGUF layout)"));
+  return absl::InvalidArgumentError(absl::StrCat("layer ", layer, ": ", std::string(why),
+                                                 " (not expressible in LFM2's GGUF layout)"));
 }
 
 // The values GGUF stores once for the whole model, from the first layer that has them.
@@ -46,14 +46,13 @@ absl::Status CheckLayer(int i, const Layer& layer, SharedValues& shared) {
     const ShortConv& c = layer.short_conv();
     if (c.gating() != ShortConv::DOUBLE) {
       return NotExpressible(i, absl::StrCat("short convolution gating ",
-                                            ShortConv::Gating_Name(c.gating()),
-                                            " (only DOUBLE)"));
+                                            ShortConv::Gating_Name(c.gating()), " (only DOUBLE)"));
     }
     if (!shared.kernel_size) shared.kernel_size = c.kernel_size();
     if (c.kernel_size() != *shared.kernel_size) {
-      return NotExpressible(i, absl::StrCat("conv kernel_size ", c.kernel_size(),
-                                            " differs from the model's ", *shared.kernel_size,
-                                            " (one shortconv.l_cache)"));
+      return NotExpressible(
+          i, absl::StrCat("conv kernel_size ", c.kernel_size(), " differs from the model's ",
+                          *shared.kernel_size, " (one shortconv.l_cache)"));
     }
   } else if (layer.has_attention()) {
     const Attention& a = layer.attention();
@@ -64,8 +63,9 @@ absl::Status CheckLayer(int i, const Layer& layer, SharedValues& shared) {
     const Attention& s = *shared.attention;
     if (a.num_heads() != s.num_heads() || a.head_dim() != s.head_dim() ||
         a.rope_theta() != s.rope_theta()) {
-      return NotExpressible(i, "attention heads, head_dim or rope_theta differ from the first "
-                               "attention layer's (stored once per model)");
+      return NotExpressible(i,
+                            "attention heads, head_dim or rope_theta differ from the first "
+                            "attention layer's (stored once per model)");
     }
   } else {
     return NotExpressible(i, "no token mixer");
@@ -74,9 +74,9 @@ absl::Status CheckLayer(int i, const Layer& layer, SharedValues& shared) {
   if (!layer.has_swiglu()) return NotExpressible(i, "no channel mixer (only SwiGLU)");
   if (!shared.hidden) shared.hidden = layer.swiglu().hidden();
   if (layer.swiglu().hidden() != *shared.hidden) {
-    return NotExpressible(i, absl::StrCat("SwiGLU hidden ", layer.swiglu().hidden(),
-                                          " differs from the model's ", *shared.hidden,
-                                          " (one feed_forward_length)"));
+    return NotExpressible(
+        i, absl::StrCat("SwiGLU hidden ", layer.swiglu().hidden(), " differs from the model's ",
+                        *shared.hidden, " (one feed_forward_length)"));
   }
   return absl::OkStatus();
 }
@@ -106,9 +106,8 @@ absl::StatusOr<std::vector<uint8_t>> Encode(const Lfm2GgufTensor& t, const float
     case GgmlType::kQ8_0:
       // Blocks never straddle rows since ne[0] is a multiple of 32.
       if (t.dims[0] % 32 != 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("tensor ", t.gguf_name, ": Q8_0 needs ne[0] (", t.dims[0],
-                         ") to be a multiple of 32"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "tensor ", t.gguf_name, ": Q8_0 needs ne[0] (", t.dims[0], ") to be a multiple of 32"));
       }
       out.resize(n / 32 * sizeof(quant::BlockQ8_0));
       quant::QuantizeRowQ8_0(values, reinterpret_cast<quant::BlockQ8_0*>(out.data()), n);
@@ -142,15 +141,13 @@ absl::StatusOr<GgufMetadata> Lfm2GgufMetadata(const ArchSpec& spec, GgmlType mat
   NAS_RETURN_IF_ERROR(add("lfm2.attention.head_count", heads));
   std::vector<int32_t> kv_heads;
   for (const Layer& layer : spec.layers()) {
-    kv_heads.push_back(layer.has_attention()
-                           ? static_cast<int32_t>(layer.attention().num_kv_heads())
-                           : 0);
+    kv_heads.push_back(
+        layer.has_attention() ? static_cast<int32_t>(layer.attention().num_kv_heads()) : 0);
   }
   NAS_RETURN_IF_ERROR(add("lfm2.attention.head_count_kv", GgufArray{std::move(kv_heads)}));
   if (shared.attention && shared.attention->head_dim() * heads != d) {
     NAS_RETURN_IF_ERROR(add("lfm2.attention.key_length", uint32_t{shared.attention->head_dim()}));
-    NAS_RETURN_IF_ERROR(
-        add("lfm2.attention.value_length", uint32_t{shared.attention->head_dim()}));
+    NAS_RETURN_IF_ERROR(add("lfm2.attention.value_length", uint32_t{shared.attention->head_dim()}));
   }
   if (shared.attention) {
     NAS_RETURN_IF_ERROR(add("lfm2.rope.freq_base", shared.attention->rope_theta()));
@@ -176,18 +173,17 @@ absl::StatusOr<GgufWriter> BuildLfm2Gguf(const ArchSpec& spec, const ModelWeight
   }
   const std::vector<Lfm2GgufTensor> tensors = Lfm2GgufTensors(spec);
   if (weights.layout().size() != tensors.size()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the weights hold ", weights.layout().size(), " tensors, the spec has ",
-                     tensors.size()));
+    return absl::FailedPreconditionError(absl::StrCat("the weights hold ", weights.layout().size(),
+                                                      " tensors, the spec has ", tensors.size()));
   }
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Lfm2GgufTensor& t = tensors[i];
     const TensorShape& w = weights.layout()[i];
     const float* values = weights.tensor(t.liv_name);
     if (w.name != t.liv_name || GgufDims(w) != t.dims || values == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("weights tensor ", w.name, " is not the spec's ", t.liv_name, " ",
-                       DimsString(t.dims), " stored in f32"));
+      return absl::FailedPreconditionError(absl::StrCat("weights tensor ", w.name,
+                                                        " is not the spec's ", t.liv_name, " ",
+                                                        DimsString(t.dims), " stored in f32"));
     }
     const GgmlType type = t.keep_f32 ? GgmlType::kF32 : options.matrix_type;
     NAS_ASSIGN_OR_RETURN(std::vector<uint8_t> data, Encode(t, values, type));

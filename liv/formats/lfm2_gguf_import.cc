@@ -16,7 +16,8 @@ namespace nas::liv {
 namespace {
 
 absl::Status BadKey(std::string_view key, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat("metadata key ", std::string(key), ": ", std::string(why)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("metadata key ", std::string(key), ": ", std::string(why)));
 }
 
 // An integer of any GGUF integer type as uint32 (LFM2's values all fit), else nullopt.
@@ -43,7 +44,8 @@ absl::StatusOr<uint32_t> ToUint32(std::string_view key, const GgufValue& value) 
 
 absl::StatusOr<uint32_t> GetUint(const GgufMetadata& md, std::string_view key) {
   const GgufValue* value = md.Find(key);
-  if (value == nullptr) return absl::NotFoundError(absl::StrCat("missing metadata key ", std::string(key)));
+  if (value == nullptr)
+    return absl::NotFoundError(absl::StrCat("missing metadata key ", std::string(key)));
   return ToUint32(key, *value);
 }
 
@@ -51,7 +53,8 @@ absl::StatusOr<uint32_t> GetUint(const GgufMetadata& md, std::string_view key) {
 absl::StatusOr<std::vector<uint32_t>> GetPerLayer(const GgufMetadata& md, std::string_view key,
                                                   uint32_t n) {
   const GgufValue* value = md.Find(key);
-  if (value == nullptr) return absl::NotFoundError(absl::StrCat("missing metadata key ", std::string(key)));
+  if (value == nullptr)
+    return absl::NotFoundError(absl::StrCat("missing metadata key ", std::string(key)));
   const auto* array = std::get_if<GgufArray>(value);
   if (array == nullptr) {
     NAS_ASSIGN_OR_RETURN(uint32_t v, ToUint32(key, *value));
@@ -68,8 +71,8 @@ absl::StatusOr<std::vector<uint32_t>> GetPerLayer(const GgufMetadata& md, std::s
           for (const auto& e : elements) {
             const std::optional<int64_t> v = AsInt(e);
             if (!v || *v < 0 || *v > std::numeric_limits<uint32_t>::max()) {
-              status = BadKey(key, absl::StrCat("expected non-negative integers, got ",
-                                                DescribeType(*value)));
+              status = BadKey(
+                  key, absl::StrCat("expected non-negative integers, got ", DescribeType(*value)));
               return;
             }
             out.push_back(static_cast<uint32_t>(*v));
@@ -83,7 +86,8 @@ absl::StatusOr<std::vector<uint32_t>> GetPerLayer(const GgufMetadata& md, std::s
 
 absl::StatusOr<float> GetFloat(const GgufMetadata& md, std::string_view key) {
   const GgufValue* value = md.Find(key);
-  if (value == nullptr) return absl::NotFoundError(absl::StrCat("missing metadata key ", std::string(key)));
+  if (value == nullptr)
+    return absl::NotFoundError(absl::StrCat("missing metadata key ", std::string(key)));
   if (const auto* f = std::get_if<float>(value)) return *f;
   if (const auto* f = std::get_if<double>(value)) return static_cast<float>(*f);
   return BadKey(key, absl::StrCat("expected FLOAT32, got ", DescribeType(*value)));
@@ -109,23 +113,21 @@ const GgufTensorInfo* FindFinalNorm(const GgufReader& reader) {
 absl::Status CheckTensors(const GgufReader& reader, const ArchSpec& spec) {
   if (reader.FindTensor(kLfm2FinalNormName) != nullptr &&
       reader.FindTensor(kLfm2FinalNormAltName) != nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(reader.source(), ": both ",
-                                                   kLfm2FinalNormName, " and ",
-                                                   kLfm2FinalNormAltName, " are present"));
+    return absl::InvalidArgumentError(absl::StrCat(reader.source(), ": both ", kLfm2FinalNormName,
+                                                   " and ", kLfm2FinalNormAltName, " are present"));
   }
   std::set<std::string> expected;
   for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
-    const GgufTensorInfo* info = t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader)
-                                                                   : reader.FindTensor(t.gguf_name);
+    const GgufTensorInfo* info =
+        t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader) : reader.FindTensor(t.gguf_name);
     if (info == nullptr) {
       return absl::NotFoundError(absl::StrCat(reader.source(), ": missing tensor ", t.gguf_name,
                                               " (expected dims ", DimsString(t.dims), ")"));
     }
     if (info->dims != t.dims) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(reader.source(), ": tensor ", info->name, " has dims ",
-                       DimsString(info->dims), ", expected ", DimsString(t.dims),
-                       " (innermost first)"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          reader.source(), ": tensor ", info->name, " has dims ", DimsString(info->dims),
+          ", expected ", DimsString(t.dims), " (innermost first)"));
     }
     expected.insert(info->name);
   }
@@ -245,8 +247,8 @@ absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader, 
   NAS_ASSIGN_OR_RETURN(std::shared_ptr<Model> model,
                        Model::CreateRandom(spec, WeightType::kF32, /*seed=*/0, threads));
   for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
-    const GgufTensorInfo* info = t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader)
-                                                                   : reader.FindTensor(t.gguf_name);
+    const GgufTensorInfo* info =
+        t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader) : reader.FindTensor(t.gguf_name);
     NAS_ASSIGN_OR_RETURN(std::vector<float> values, reader.TensorToF32(info->name));
     float* dst = model->mutable_weights().mutable_tensor(t.liv_name);
     if (dst == nullptr) {

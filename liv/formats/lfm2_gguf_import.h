@@ -28,8 +28,7 @@ namespace nas::liv {
 // lfm2.vocab_size nor tokenizer.ggml.tokens is present. InvalidArgument "unsupported
 // architecture X (only lfm2)" for another architecture; NotFound / InvalidArgument naming
 // the key for a missing or ill-typed one; the spec is validated (ValidateArchSpec).
-absl::StatusOr<ArchSpec> Lfm2ArchSpecFromMetadata(const GgufMetadata& metadata,
-                                                  bool tie_embeddings,
+absl::StatusOr<ArchSpec> Lfm2ArchSpecFromMetadata(const GgufMetadata& metadata, bool tie_embeddings,
                                                   std::optional<uint32_t> fallback_vocab = {});
 
 // The ArchSpec of the file, with every tensor checked against it (names and dims; no data
@@ -37,7 +36,6 @@ absl::StatusOr<ArchSpec> Lfm2ArchSpecFromMetadata(const GgufMetadata& metadata,
 absl::StatusOr<ArchSpec> Lfm2ArchSpecFromGguf(const GgufReader& reader);
 
 // The model: the spec above and its weights, converted to f32.
-absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader,
-                                                      int threads = 1);
+absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader, int threads = 1);
 
 }  // namespace nas::liv

@@ -23,8 +23,8 @@ inline constexpr char kLfm2FinalNormName[] = "token_embd_norm";
 inline constexpr char kLfm2FinalNormAltName[] = "output_norm";
 
 struct Lfm2GgufTensor {
-  std::string gguf_name;  // as in the file
-  std::string liv_name;   // as in WeightLayout (ModelWeights::tensor)
+  std::string gguf_name;      // as in the file
+  std::string liv_name;       // as in WeightLayout (ModelWeights::tensor)
   std::vector<int64_t> dims;  // GGUF order, innermost first
   bool keep_f32 = false;      // norms and conv taps stay f32 whatever the file type
 };

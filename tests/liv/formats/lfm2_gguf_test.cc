@@ -111,8 +111,7 @@ TEST_P(Lfm2GgufRoundTripTest, SpecAndWeightsAreIdentical) {
   EXPECT_EQ(*(*reader->metadata().GetInt32Array("lfm2.attention.head_count_kv")),
             (std::vector<int32_t>{0, 0, 2, 0}));
   EXPECT_EQ(reader->FindTensor("output") == nullptr, GetParam());
-  EXPECT_EQ(reader->GetTensor("blk.0.shortconv.conv").value()->dims,
-            (std::vector<int64_t>{3, 32}));
+  EXPECT_EQ(reader->GetTensor("blk.0.shortconv.conv").value()->dims, (std::vector<int64_t>{3, 32}));
   EXPECT_EQ(reader->GetTensor("blk.0.shortconv.in_proj").value()->dims,
             (std::vector<int64_t>{32, 96}));
   EXPECT_EQ(reader->GetTensor("blk.2.attn_k").value()->dims, (std::vector<int64_t>{32, 16}));
@@ -294,8 +293,8 @@ TEST(Lfm2GgufTest, AcceptsScalarsArraysAndOtherIntegerTypes) {
   ASSERT_TRUE(md.Add("lfm2.block_count", uint32_t{4}).ok());
   ASSERT_TRUE(
       md.Add("lfm2.feed_forward_length", GgufArray{std::vector<uint32_t>{64, 64, 64, 64}}).ok());
-  ASSERT_TRUE(md.Add("lfm2.attention.head_count", GgufArray{std::vector<uint32_t>{4, 4, 4, 4}})
-                  .ok());
+  ASSERT_TRUE(
+      md.Add("lfm2.attention.head_count", GgufArray{std::vector<uint32_t>{4, 4, 4, 4}}).ok());
   ASSERT_TRUE(
       md.Add("lfm2.attention.head_count_kv", GgufArray{std::vector<uint32_t>{0, 0, 2, 0}}).ok());
   ASSERT_TRUE(md.Add("lfm2.attention.key_length", uint32_t{8}).ok());
@@ -303,8 +302,7 @@ TEST(Lfm2GgufTest, AcceptsScalarsArraysAndOtherIntegerTypes) {
   ASSERT_TRUE(md.Add("lfm2.rope.freq_base", 1e6f).ok());
   ASSERT_TRUE(md.Add("lfm2.attention.layer_norm_rms_epsilon", 1e-5f).ok());
   ASSERT_TRUE(md.Add("lfm2.shortconv.l_cache", uint32_t{3}).ok());
-  ASSERT_TRUE(
-      md.Add("tokenizer.ggml.tokens", GgufArray{std::vector<std::string>(64, "t")}).ok());
+  ASSERT_TRUE(md.Add("tokenizer.ggml.tokens", GgufArray{std::vector<std::string>(64, "t")}).ok());
   auto spec = Lfm2ArchSpecFromMetadata(md, /*tie_embeddings=*/true);
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_TRUE(MessageDifferencer::Equals(*spec, TinyLfm2(true))) << spec->ShortDebugString();
