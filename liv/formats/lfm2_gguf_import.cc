@@ -20,7 +20,8 @@ absl::Status BadKey(std::string_view key, std::string_view why) {
       absl::StrCat("metadata key ", std::string(key), ": ", std::string(why)));
 }
 
-// An integer of any GGUF integer type as uint32 (LFM2's values all fit), else nullopt.
+// An integer of any GGUF integer type as int64 (a u64 beyond int64 as -1, so that the
+// range checks reject it), else nullopt.
 template <typename T>
 std::optional<int64_t> AsInt(const T& v) {
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
