@@ -96,6 +96,10 @@ float* ModelWeights::mutable_tensor(std::string_view name) {
   return nullptr;
 }
 
+const float* ModelWeights::tensor(std::string_view name) const {
+  return const_cast<ModelWeights*>(this)->mutable_tensor(name);
+}
+
 void ModelWeights::BindPointers(const ArchSpec& spec) {
   layers_.assign(spec.layers_size(), LayerWeights{});
   for (size_t i = 0; i < layout_.size(); ++i) {

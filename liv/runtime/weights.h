@@ -65,6 +65,7 @@ class ModelWeights {
   // An f32-stored tensor by WeightLayout name (for tests and export); null if absent or
   // not stored in f32 (a weight-sharing layer's tensors go by its source's names).
   float* mutable_tensor(std::string_view name);
+  const float* tensor(std::string_view name) const;
   const std::vector<TensorShape>& layout() const { return layout_; }
 
  private:
