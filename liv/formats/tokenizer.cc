@@ -17,8 +17,8 @@ namespace {
 
 absl::Status CheckId(const char* key, int32_t id, size_t vocab_size) {
   if (id < 0 || static_cast<size_t>(id) >= vocab_size) {
-    return absl::InvalidArgumentError(absl::StrCat(key, " = ", id, " is out of range (",
-                                                   vocab_size, " tokens)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, " = ", id, " is out of range (", vocab_size, " tokens)"));
   }
   return absl::OkStatus();
 }
@@ -76,15 +76,15 @@ absl::Status Tokenizer::Build() {
     return absl::InvalidArgumentError("tokenizer.ggml.tokens has more than 2^31-1 tokens");
   }
   if (vocab_.token_types.size() != n) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tokenizer.ggml.token_type has ", vocab_.token_types.size(),
-                     " entries but tokenizer.ggml.tokens has ", n));
+    return absl::InvalidArgumentError(absl::StrCat("tokenizer.ggml.token_type has ",
+                                                   vocab_.token_types.size(),
+                                                   " entries but tokenizer.ggml.tokens has ", n));
   }
   for (size_t i = 0; i < n; ++i) {
     const int32_t type = vocab_.token_types[i];
     if (type < 1 || type > 6) {
-      return absl::InvalidArgumentError(absl::StrCat("tokenizer.ggml.token_type[", i, "] = ",
-                                                     type, " is not a token type (1..6)"));
+      return absl::InvalidArgumentError(absl::StrCat("tokenizer.ggml.token_type[", i, "] = ", type,
+                                                     " is not a token type (1..6)"));
     }
   }
   token_ids_.reserve(n);
@@ -158,9 +158,8 @@ absl::Status Tokenizer::Build() {
         break;
     }
   }
-  std::stable_sort(specials_.begin(), specials_.end(), [&](int32_t a, int32_t b) {
-    return tokens[a].size() > tokens[b].size();
-  });
+  std::stable_sort(specials_.begin(), specials_.end(),
+                   [&](int32_t a, int32_t b) { return tokens[a].size() > tokens[b].size(); });
   return absl::OkStatus();
 }
 

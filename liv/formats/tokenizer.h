@@ -37,13 +37,13 @@ enum class TokenType : int32_t {
 
 // The vocabulary as the GGUF keys hold it.
 struct TokenizerVocab {
-  std::vector<std::string> tokens;       // tokenizer.ggml.tokens
-  std::vector<std::string> merges;       // tokenizer.ggml.merges, "left right", rank order
-  std::vector<int32_t> token_types;      // tokenizer.ggml.token_type
-  int32_t bos_id = 0;                    // tokenizer.ggml.bos_token_id
-  int32_t eos_id = 0;                    // tokenizer.ggml.eos_token_id
-  std::optional<int32_t> padding_id;     // tokenizer.ggml.padding_token_id
-  bool add_bos = false;                  // tokenizer.ggml.add_bos_token
+  std::vector<std::string> tokens;    // tokenizer.ggml.tokens
+  std::vector<std::string> merges;    // tokenizer.ggml.merges, "left right", rank order
+  std::vector<int32_t> token_types;   // tokenizer.ggml.token_type
+  int32_t bos_id = 0;                 // tokenizer.ggml.bos_token_id
+  int32_t eos_id = 0;                 // tokenizer.ggml.eos_token_id
+  std::optional<int32_t> padding_id;  // tokenizer.ggml.padding_token_id
+  bool add_bos = false;               // tokenizer.ggml.add_bos_token
 };
 
 struct EncodeOptions {

@@ -65,8 +65,7 @@ TEST(ChatTemplateTest, AddsTheGenerationPrompt) {
 TEST(ChatTemplateTest, AcceptsTheFourRolesAndCopiesContent) {
   auto text = ApplyLfm2ChatTemplate({{"tool", "[{\"x\": 1}]\n\xf0\x9f\x91\x8b"}}, false);
   ASSERT_TRUE(text.ok()) << text.status();
-  EXPECT_EQ(*text,
-            "<|startoftext|><|im_start|>tool\n[{\"x\": 1}]\n\xf0\x9f\x91\x8b<|im_end|>\n");
+  EXPECT_EQ(*text, "<|startoftext|><|im_start|>tool\n[{\"x\": 1}]\n\xf0\x9f\x91\x8b<|im_end|>\n");
 }
 
 TEST(ChatTemplateTest, RejectsUnknownRoles) {
@@ -86,9 +85,9 @@ TEST(ChatTemplateTest, EncodesMarkersAsSingleControlTokens) {
   auto text = ApplyLfm2ChatTemplate({{"user", "hi"}}, true);
   ASSERT_TRUE(text.ok());
   EXPECT_THAT(tokenizer->Encode(*text, {.parse_special = true}),
-              ElementsAre(kStartOfText, kImStart, B('u'), B('s'), kEr, B('\n'), B('h'),
-                          B('i'), kImEnd, B('\n'), kImStart, B('a'), B('s'), B('s'), B('i'),
-                          B('s'), B('t'), B('a'), B('n'), B('t'), B('\n')));
+              ElementsAre(kStartOfText, kImStart, B('u'), B('s'), kEr, B('\n'), B('h'), B('i'),
+                          kImEnd, B('\n'), kImStart, B('a'), B('s'), B('s'), B('i'), B('s'), B('t'),
+                          B('a'), B('n'), B('t'), B('\n')));
 
   const std::vector<int32_t> ids = tokenizer->Encode(kModelCardExample, {.parse_special = true});
   EXPECT_EQ(ids.front(), kStartOfText);

@@ -38,7 +38,9 @@ TEST(PreTokenizeTest, HandlesNonAsciiAndInvalidBytes) {
   // A combining mark is not a letter: it ends the word.
   EXPECT_THAT(PreTokenize("cafe\xcc\x81s"), ElementsAre("cafe", "\xcc\x81s"));
   // Invalid bytes are "other", one code point each.
-  EXPECT_THAT(PreTokenize("ab\xff\xfe" "cd"), ElementsAre("ab", "\xff\xfe", "cd"));
+  EXPECT_THAT(PreTokenize("ab\xff\xfe"
+                          "cd"),
+              ElementsAre("ab", "\xff\xfe", "cd"));
   // An emoji is "other"; a non-breaking space is whitespace.
   EXPECT_THAT(PreTokenize("hi \xf0\x9f\x91\x8b\xc2\xa0ok"),
               ElementsAre("hi", " \xf0\x9f\x91\x8b", "\xc2\xa0ok"));
@@ -52,13 +54,13 @@ TEST(PreTokenizeTest, ClassifiesCodePoints) {
   EXPECT_EQ(ClassifyCodePoint('7'), CharClass::kNumber);
   EXPECT_EQ(ClassifyCodePoint('\n'), CharClass::kWhitespace);
   EXPECT_EQ(ClassifyCodePoint('_'), CharClass::kOther);
-  EXPECT_EQ(ClassifyCodePoint(0xE9), CharClass::kLetter);     // e acute
-  EXPECT_EQ(ClassifyCodePoint(0xB5), CharClass::kLetter);     // micro sign
-  EXPECT_EQ(ClassifyCodePoint(0xD7), CharClass::kOther);      // multiplication sign
+  EXPECT_EQ(ClassifyCodePoint(0xE9), CharClass::kLetter);  // e acute
+  EXPECT_EQ(ClassifyCodePoint(0xB5), CharClass::kLetter);  // micro sign
+  EXPECT_EQ(ClassifyCodePoint(0xD7), CharClass::kOther);   // multiplication sign
   EXPECT_EQ(ClassifyCodePoint(0x3000), CharClass::kWhitespace);
-  EXPECT_EQ(ClassifyCodePoint(0x200D), CharClass::kOther);    // ZWJ
-  EXPECT_EQ(ClassifyCodePoint(0x4E2D), CharClass::kLetter);   // CJK
-  EXPECT_EQ(ClassifyCodePoint(0x1F600), CharClass::kOther);   // emoji
+  EXPECT_EQ(ClassifyCodePoint(0x200D), CharClass::kOther);   // ZWJ
+  EXPECT_EQ(ClassifyCodePoint(0x4E2D), CharClass::kLetter);  // CJK
+  EXPECT_EQ(ClassifyCodePoint(0x1F600), CharClass::kOther);  // emoji
   EXPECT_EQ(ClassifyCodePoint(kInvalidCodePoint), CharClass::kOther);
 }
 

@@ -40,8 +40,7 @@ TEST(TokenDecoderTest, HoldsAnEmojiUntilItIsComplete) {
   const std::vector<int32_t> ids = t.Encode(text);
   ASSERT_THAT(ids, ElementsAre(B('a'), B(0xF0), B(0x9F), B(0x91), B(0x8B), kSpaceThe));
   TokenDecoder decoder(t);
-  EXPECT_THAT(PushAll(decoder, ids),
-              ElementsAre("a", "", "", "", "\xf0\x9f\x91\x8b", " the"));
+  EXPECT_THAT(PushAll(decoder, ids), ElementsAre("a", "", "", "", "\xf0\x9f\x91\x8b", " the"));
   EXPECT_EQ(decoder.Finish(), "");
 }
 

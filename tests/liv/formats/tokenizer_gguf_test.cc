@@ -124,8 +124,8 @@ TEST(TokenizerGgufTest, EachErrorNamesTheKey) {
   using absl::StatusCode;
   const TokenizerVocab v = TestVocab();
   const std::vector<ErrorCase> cases = {
-      {"missing model", [](auto& k) { Remove(k, "tokenizer.ggml.model"); },
-       StatusCode::kNotFound, "test.gguf: no metadata key 'tokenizer.ggml.model'"},
+      {"missing model", [](auto& k) { Remove(k, "tokenizer.ggml.model"); }, StatusCode::kNotFound,
+       "test.gguf: no metadata key 'tokenizer.ggml.model'"},
       {"other model", [](auto& k) { Set(k, "tokenizer.ggml.model", std::string("llama")); },
        StatusCode::kUnimplemented,
        "tokenizer.ggml.model = \"llama\": only \"gpt2\" (byte-level BPE) is supported"},
@@ -133,8 +133,8 @@ TEST(TokenizerGgufTest, EachErrorNamesTheKey) {
        StatusCode::kInvalidArgument, "metadata key 'tokenizer.ggml.model' is UINT32, not STRING"},
       {"other pre", [](auto& k) { Set(k, "tokenizer.ggml.pre", std::string("qwen2")); },
        StatusCode::kUnimplemented, "tokenizer.ggml.pre = \"qwen2\""},
-      {"missing tokens", [](auto& k) { Remove(k, "tokenizer.ggml.tokens"); },
-       StatusCode::kNotFound, "no metadata key 'tokenizer.ggml.tokens'"},
+      {"missing tokens", [](auto& k) { Remove(k, "tokenizer.ggml.tokens"); }, StatusCode::kNotFound,
+       "no metadata key 'tokenizer.ggml.tokens'"},
       {"tokens not strings",
        [](auto& k) { Set(k, "tokenizer.ggml.tokens", Array(std::vector<int32_t>{1})); },
        StatusCode::kInvalidArgument,
@@ -142,14 +142,12 @@ TEST(TokenizerGgufTest, EachErrorNamesTheKey) {
       {"empty tokens",
        [](auto& k) { Set(k, "tokenizer.ggml.tokens", Array(std::vector<std::string>{})); },
        StatusCode::kInvalidArgument, "tokenizer.ggml.tokens is empty"},
-      {"missing merges", [](auto& k) { Remove(k, "tokenizer.ggml.merges"); },
-       StatusCode::kNotFound, "no metadata key 'tokenizer.ggml.merges'"},
+      {"missing merges", [](auto& k) { Remove(k, "tokenizer.ggml.merges"); }, StatusCode::kNotFound,
+       "no metadata key 'tokenizer.ggml.merges'"},
       {"missing token types", [](auto& k) { Remove(k, "tokenizer.ggml.token_type"); },
        StatusCode::kNotFound, "no metadata key 'tokenizer.ggml.token_type'"},
       {"token types as UINT32",
-       [&](auto& k) {
-         Set(k, "tokenizer.ggml.token_type", Array(std::vector<uint32_t>(269, 1)));
-       },
+       [&](auto& k) { Set(k, "tokenizer.ggml.token_type", Array(std::vector<uint32_t>(269, 1))); },
        StatusCode::kInvalidArgument,
        "metadata key 'tokenizer.ggml.token_type' is ARRAY[UINT32], not ARRAY[INT32]"},
       {"token types shorter",

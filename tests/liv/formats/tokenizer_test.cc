@@ -16,11 +16,11 @@ namespace nas::liv {
 namespace {
 
 using namespace tokenizer_test;  // NOLINT(build/namespaces): the test vocabulary's ids
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::testing::Contains;
 
 Tokenizer MakeTokenizer() {
   auto t = Tokenizer::Create(TestVocab());
@@ -51,8 +51,7 @@ TEST(TokenizerTest, MergesApplyInRankOrder) {
   EXPECT_THAT(t.Encode("in the"), ElementsAre(kIn, kSpaceThe));
   // " other": h e (1) is merged before e r (5), which it consumes.
   EXPECT_THAT(t.Encode(" other"), ElementsAre(B(' '), B('o'), B('t'), kHe, B('r')));
-  EXPECT_THAT(t.Encode(" a winner"),
-              ElementsAre(kSpaceA, B(' '), B('w'), kIn, B('n'), kEr));
+  EXPECT_THAT(t.Encode(" a winner"), ElementsAre(kSpaceA, B(' '), B('w'), kIn, B('n'), kEr));
   EXPECT_THAT(t.Encode("a\n\nb"), ElementsAre(B('a'), kNewlines, B('b')));
   // "12345" is two words, "123" and "45"; "  the" is " " and " the".
   EXPECT_THAT(t.Encode("12345"), ElementsAre(B('1'), B('2'), B('3'), B('4'), B('5')));
@@ -72,9 +71,8 @@ TEST(TokenizerTest, ControlTokensAreParsedOnlyWithParseSpecial) {
   EXPECT_THAT(t.Encode(text, {.parse_special = true}),
               ElementsAre(kImStart, B('u'), B('s'), kEr, B('\n'), B('h'), B('i'), kImEnd));
   // As text: "<|", "im", "_end", "|>".
-  EXPECT_THAT(t.Encode("<|im_end|>"),
-              ElementsAre(B('<'), B('|'), B('i'), B('m'), B('_'), B('e'), B('n'), B('d'),
-                          B('|'), B('>')));
+  EXPECT_THAT(t.Encode("<|im_end|>"), ElementsAre(B('<'), B('|'), B('i'), B('m'), B('_'), B('e'),
+                                                  B('n'), B('d'), B('|'), B('>')));
   const std::vector<int32_t> plain = t.Encode(text);
   EXPECT_THAT(plain, Not(Contains(kImStart)));
   EXPECT_THAT(plain, Not(Contains(kImEnd)));
@@ -92,8 +90,8 @@ TEST(TokenizerTest, UserDefinedTokensAreAlwaysParsed) {
 
 TEST(TokenizerTest, DecodeRendersOrSkipsControlTokens) {
   const Tokenizer t = MakeTokenizer();
-  const std::vector<int32_t> ids = {kStartOfText, kImStart, B('u'), kEr, B('\n'),
-                                    kSpaceThe,    kTool,    kImEnd};
+  const std::vector<int32_t> ids = {kStartOfText, kImStart,  B('u'), kEr,
+                                    B('\n'),      kSpaceThe, kTool,  kImEnd};
   EXPECT_EQ(*t.Decode(ids), "<|startoftext|><|im_start|>uer\n the<|tool|><|im_end|>");
   EXPECT_EQ(*t.Decode(ids, {.skip_control = true}), "uer\n the<|tool|>");
   EXPECT_EQ(*t.TokenBytes(kNewlines), "\n\n");
@@ -123,7 +121,9 @@ void ExpectRoundTrip(const Tokenizer& t, const std::string& s) {
   // and for text without a control token's text nothing changes.
   const std::vector<int32_t> parsed = t.Encode(s, {.parse_special = true});
   EXPECT_EQ(*t.Decode(parsed), s);
-  if (s.find("<|") == std::string::npos) EXPECT_EQ(parsed, ids);
+  if (s.find("<|") == std::string::npos) {
+    EXPECT_EQ(parsed, ids);
+  }
 }
 
 TEST(TokenizerTest, RoundTripsNastyStrings) {
@@ -144,12 +144,12 @@ TEST(TokenizerTest, RoundTripsNastyStrings) {
       "h\xc3\xa9llo w\xc3\xb6rld",
       "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb",  // woman technologist (ZWJ)
       "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7\xf0\x9f\x87\xaf\xf0\x9f\x87\xb5",  // flags FR JP
-      "\xf0\x9f\x91\x8b\xf0\x9f\x8f\xbd",  // waving hand, skin tone
-      "cafe\xcc\x81 na\xc3\xafve",          // combining acute
+      "\xf0\x9f\x91\x8b\xf0\x9f\x8f\xbd",                                  // waving hand, skin tone
+      "cafe\xcc\x81 na\xc3\xafve",                                         // combining acute
       "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad\xe3\x82\xb9"
-      "\xe3\x83\x88\xe3\x80\x82",  // Japanese
+      "\xe3\x83\x88\xe3\x80\x82",                                                   // Japanese
       "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7",  // RTL
-      "\xe2\x80\x8f\xe2\x80\xae",  // RLM, RLO
+      "\xe2\x80\x8f\xe2\x80\xae",                                                   // RLM, RLO
       "\t\ttabs\tand\r\nCRLF\r\n\r\n  \n \n",
       "   leading and trailing   ",
       "I'm don't WE'LL they've 'S",
@@ -170,7 +170,8 @@ TEST(TokenizerTest, RoundTripsRandomByteStrings) {
   std::mt19937_64 rng(20260101);
   // Bytes drawn mostly from the interesting ones (space, newline, ASCII, UTF-8 leads and
   // continuations), sometimes uniformly.
-  const std::string pool = std::string(" \n\r\tthe in'0123!<|>", 19) + "\xc3\xa9\xf0\x9f\x91\x8b\x80";
+  const std::string pool =
+      std::string(" \n\r\tthe in'0123!<|>", 19) + "\xc3\xa9\xf0\x9f\x91\x8b\x80";
   for (int i = 0; i < 1000; ++i) {
     const size_t length = rng() % 65;
     std::string s;

@@ -15,15 +15,15 @@ inline constexpr int32_t kPad = 0;
 inline constexpr int32_t kStartOfText = 1;
 inline constexpr int32_t kImStart = 2;
 inline constexpr int32_t kImEnd = 3;
-inline constexpr int32_t kSpaceT = 260;   // "Ġt"
-inline constexpr int32_t kHe = 261;       // "he"
-inline constexpr int32_t kSpaceThe = 262; // "Ġthe"
-inline constexpr int32_t kIn = 263;       // "in"
-inline constexpr int32_t kSpaceA = 264;   // "Ġa"
-inline constexpr int32_t kEr = 265;       // "er"
-inline constexpr int32_t kTh = 266;       // "th"
-inline constexpr int32_t kNewlines = 267; // "ĊĊ"
-inline constexpr int32_t kTool = 268;     // "<|tool|>", user-defined
+inline constexpr int32_t kSpaceT = 260;    // "Ġt"
+inline constexpr int32_t kHe = 261;        // "he"
+inline constexpr int32_t kSpaceThe = 262;  // "Ġthe"
+inline constexpr int32_t kIn = 263;        // "in"
+inline constexpr int32_t kSpaceA = 264;    // "Ġa"
+inline constexpr int32_t kEr = 265;        // "er"
+inline constexpr int32_t kTh = 266;        // "th"
+inline constexpr int32_t kNewlines = 267;  // "ĊĊ"
+inline constexpr int32_t kTool = 268;      // "<|tool|>", user-defined
 
 // The id of byte `c`.
 inline int32_t B(unsigned char c) { return 4 + c; }
