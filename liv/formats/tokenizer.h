@@ -9,8 +9,8 @@
 // Decoding maps normal and byte tokens back through the byte alphabet, and renders
 // control, user-defined, unknown and unused tokens as their text (control tokens may be
 // skipped). Invariant, checked at construction: each of the 256 bytes has a token, so
-// Decode(Encode(s)) == s for every byte string s when `parse_special` is false (and when
-// s contains no special token's text). Immutable after construction; thread-safe.
+// Decode(Encode(s)) == s for every byte string s, with or without `parse_special` (a
+// special token decodes to its text unless control tokens are skipped). Immutable after construction; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -80,6 +81,7 @@ class Tokenizer {
   int32_t eos_id() const { return vocab_.eos_id; }
   std::optional<int32_t> padding_id() const { return vocab_.padding_id; }
   bool add_bos() const { return vocab_.add_bos; }
+  // `id` must be in [0, vocab_size()).
   TokenType type(int32_t id) const { return static_cast<TokenType>(vocab_.token_types[id]); }
   // nullopt when `text` is not a token (texts are in the byte alphabet: " the" is "Ġthe").
   std::optional<int32_t> TokenId(std::string_view text) const;
