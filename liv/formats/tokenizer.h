@@ -10,7 +10,8 @@
 // control, user-defined, unknown and unused tokens as their text (control tokens may be
 // skipped). Invariant, checked at construction: each of the 256 bytes has a token, so
 // Decode(Encode(s)) == s for every byte string s, with or without `parse_special` (a
-// special token decodes to its text unless control tokens are skipped). Immutable after construction; thread-safe.
+// special token decodes to its text unless control tokens are skipped). Immutable after
+// construction; thread-safe.
 #pragma once
 
 #include <cstdint>
