@@ -271,7 +271,7 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
     out.set_metric(d.metric);
     out.set_value(d.value);
     out.set_baseline(d.baseline);
-    out.set_ratio(d.baseline != 0 ? d.value / d.baseline : 0);
+    if (d.baseline != 0) out.set_ratio(d.value / d.baseline);
   }
 
   const bool running =
