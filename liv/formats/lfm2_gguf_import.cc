@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <map>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -103,6 +104,16 @@ absl::StatusOr<uint32_t> GetVocab(const GgufMetadata& md, std::optional<uint32_t
   }
   if (fallback) return *fallback;
   return absl::NotFoundError("missing metadata key lfm2.vocab_size (and no tokenizer.ggml.tokens)");
+}
+
+// The runtime type a GGUF tensor type is held in without loss.
+WeightType RuntimeTypeOf(GgmlType type) {
+  switch (type) {
+    case GgmlType::kF16: return WeightType::kF16;
+    case GgmlType::kQ8_0: return WeightType::kQ8_0;
+    case GgmlType::kQ4_0: return WeightType::kQ4_0;
+    default: return WeightType::kF32;  // F32, and BF16 widened exactly
+  }
 }
 
 const GgufTensorInfo* FindFinalNorm(const GgufReader& reader) {
@@ -241,12 +252,30 @@ absl::StatusOr<ArchSpec> Lfm2ArchSpecFromGguf(const GgufReader& reader) {
   return spec;
 }
 
-absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader, int threads) {
+absl::StatusOr<WeightType> Lfm2GgufWeightType(const GgufReader& reader) {
+  NAS_ASSIGN_OR_RETURN(ArchSpec spec, Lfm2ArchSpecFromGguf(reader));
+  std::map<WeightType, uint64_t> bytes_by_type;
+  for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
+    if (t.keep_f32) continue;
+    const GgufTensorInfo* info = reader.FindTensor(t.gguf_name);
+    if (info == nullptr) continue;
+    bytes_by_type[RuntimeTypeOf(info->type)] += info->byte_size;
+  }
+  WeightType best = WeightType::kF32;
+  uint64_t most = 0;
+  for (const auto& [type, bytes] : bytes_by_type) {
+    if (bytes > most) best = type, most = bytes;
+  }
+  return best;
+}
+
+absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader,
+                                                      const Lfm2ImportOptions& options) {
   NAS_ASSIGN_OR_RETURN(ArchSpec spec, Lfm2ArchSpecFromGguf(reader));
   // The weights are allocated (and filled with placeholder values) by the runtime, then
   // overwritten tensor by tensor.
   NAS_ASSIGN_OR_RETURN(std::shared_ptr<Model> model,
-                       Model::CreateRandom(spec, WeightType::kF32, /*seed=*/0, threads));
+                       Model::CreateRandom(spec, WeightType::kF32, /*seed=*/0, options.threads));
   for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
     const GgufTensorInfo* info =
         t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader) : reader.FindTensor(t.gguf_name);

@@ -8,9 +8,13 @@
 // of tokenizer.ggml.tokens, else token_embd's ne[1]. The embeddings are tied exactly when
 // there is no `output` tensor. Tensors: the set must be exactly the spec's
 // (lfm2_gguf_layout.h), the final norm named token_embd_norm or output_norm; errors name the
-// tensor with its expected and actual dims. Weights of any supported type (F32, F16, BF16,
-// Q8_0, Q4_0) are dequantized to f32, the only storage the runtime takes them in. Pure apart
-// from reading the file; thread-safe.
+// tensor with its expected and actual dims. Weights: the model's weight type is the file's
+// (Lfm2GgufWeightType) unless asked otherwise; a tensor already stored in the runtime's
+// storage type is used in place from the mapping (Q8_0, f32 norms and taps) or copied and
+// repacked where the kernels want interleaved rows (Q4_0x8, F16x8), and the source pages of
+// what was copied are given back to the kernel, so that resident memory after loading is
+// about the file's size; other tensors are converted (dequantized, then requantized). The
+// model keeps the mapping alive while it borrows from it. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -35,7 +39,18 @@ absl::StatusOr<ArchSpec> Lfm2ArchSpecFromMetadata(const GgufMetadata& metadata, 
 // is read).
 absl::StatusOr<ArchSpec> Lfm2ArchSpecFromGguf(const GgufReader& reader);
 
-// The model: the spec above and its weights, converted to f32.
-absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader, int threads = 1);
+// The runtime weight type that holds the file's matrices (token_embd and the 2-D weights)
+// best: the type most of their bytes are stored in, with BF16 read as f32 (it is not a
+// runtime type).
+absl::StatusOr<WeightType> Lfm2GgufWeightType(const GgufReader& reader);
+
+struct Lfm2ImportOptions {
+  std::optional<WeightType> weight_type;  // default: Lfm2GgufWeightType
+  int threads = 1;                        // for converting and repacking
+};
+
+// The model: the spec above and its weights, in the options' weight type.
+absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader,
+                                                      const Lfm2ImportOptions& options = {});
 
 }  // namespace nas::liv
