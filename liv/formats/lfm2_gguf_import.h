@@ -10,7 +10,7 @@
 // (lfm2_gguf_layout.h), the final norm named token_embd_norm or output_norm; errors name the
 // tensor with its expected and actual dims. Weights: the model's weight type is the file's
 // (Lfm2GgufWeightType) unless asked otherwise; a tensor already stored in the runtime's
-// storage type is used in place from the mapping (Q8_0, f32 norms and taps) or copied and
+// storage type is used in place from the mapping (Q8_0 or f32 matrices) or copied and
 // repacked where the kernels want interleaved rows (Q4_0x8, F16x8), and the source pages of
 // what was copied are given back to the kernel, so that resident memory after loading is
 // about the file's size; other tensors are converted (dequantized, then requantized). The

@@ -38,17 +38,20 @@ bool InterleavedStorage(WeightType storage, uint64_t rows, uint64_t cols) {
          (storage == WeightType::kF16 && cols % quant::kF16Chunk == 0);
 }
 
-void InterleaveRowsInPlace(WeightType storage, uint64_t cols, void* rows8) {
+void InterleaveRows(WeightType storage, uint64_t cols, const void* rows8, void* out) {
   if (storage == WeightType::kF16) {
-    auto* rows = static_cast<uint16_t*>(rows8);
-    const std::vector<uint16_t> copy(rows, rows + quant::kInterleavedRows * cols);
-    quant::InterleaveF16(copy.data(), cols, rows);
-    return;
+    quant::InterleaveF16(static_cast<const uint16_t*>(rows8), cols, static_cast<uint16_t*>(out));
+  } else {
+    quant::InterleaveQ4_0(static_cast<const quant::BlockQ4_0*>(rows8), cols / quant::kBlockSize,
+                          static_cast<quant::BlockQ4_0x8*>(out));
   }
-  const uint64_t blocks = cols / quant::kBlockSize;
-  auto* rows = static_cast<quant::BlockQ4_0*>(rows8);
-  const std::vector<quant::BlockQ4_0> copy(rows, rows + quant::kInterleavedRows * blocks);
-  quant::InterleaveQ4_0(copy.data(), blocks, static_cast<quant::BlockQ4_0x8*>(rows8));
+}
+
+void InterleaveRowsInPlace(WeightType storage, uint64_t cols, void* rows8) {
+  const uint64_t bytes = quant::kInterleavedRows * RowBytes(storage, cols);
+  const std::vector<uint8_t> copy(static_cast<const uint8_t*>(rows8),
+                                  static_cast<const uint8_t*>(rows8) + bytes);
+  InterleaveRows(storage, cols, copy.data(), rows8);
 }
 
 uint64_t ActivationScratchBytes(uint64_t tokens, uint64_t cols) {

@@ -35,7 +35,9 @@ inline uint64_t Aligned64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
 // rows a multiple of 8 (Q4_0x8), f16 with rows and columns multiples of 8 (F16x8).
 bool InterleavedStorage(WeightType storage, uint64_t rows, uint64_t cols);
 
-// Eight stored rows of `cols` weights at `rows8` (contiguous) interleaved in place.
+// Eight stored rows of `cols` weights at `rows8` (contiguous) interleaved into `out` (no
+// overlap), or in place.
+void InterleaveRows(WeightType storage, uint64_t cols, const void* rows8, void* out);
 void InterleaveRowsInPlace(WeightType storage, uint64_t cols, void* rows8);
 
 // Bytes of the buffer that holds `tokens` rows of `cols` activations quantized for a

@@ -79,8 +79,10 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
     const WeightType storage = StoredInModelType(t) ? StorageType(type, t.cols) : WeightType::kF32;
     w->storage_.push_back(storage);
     stored[i] = source.StoredRows(i, t, storage);
-    // In place when kept alive, not to be interleaved, and aligned for its elements.
-    const bool borrow = stored[i] != nullptr && keepalive != nullptr &&
+    // In place when a matrix (norms and taps are small: copied, so that a file's pages
+    // are either all used or all released), kept alive, not to be interleaved, and
+    // aligned for its elements.
+    const bool borrow = StoredInModelType(t) && stored[i] != nullptr && keepalive != nullptr &&
                         !InterleavedStorage(storage, t.rows, t.cols) &&
                         reinterpret_cast<uintptr_t>(stored[i]) % 4 == 0;
     w->borrowed_.push_back(borrow);
@@ -116,6 +118,12 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
       // Slices are whole groups of 8 rows (grain 16).
       auto [begin, end] = ThreadPool::Slice(t.rows, thread, pool.size(), 16);
       if (begin >= end) return;
+      if (stored[i] != nullptr && interleave) {  // one pass: source rows to groups
+        for (uint64_t r = begin; r < end; r += quant::kInterleavedRows) {
+          InterleaveRows(storage, t.cols, stored[i] + r * row_bytes, dst + r * row_bytes);
+        }
+        return;
+      }
       if (stored[i] != nullptr) {
         std::memcpy(dst + begin * row_bytes, stored[i] + begin * row_bytes,
                     (end - begin) * row_bytes);

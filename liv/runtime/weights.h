@@ -6,9 +6,9 @@
 // source's. Random weights are
 // deterministic from a seed through a counter-based generator, so they do not depend on
 // the thread count (speed does not depend on values, numerics tests do). Weights can also
-// come from a WeightSource (a file): tensors it already holds in their storage type are
+// come from a WeightSource (a file): matrices it already holds in their storage type are
 // used in place when it keeps them alive and the kernels take them as they are, copied (and
-// interleaved) otherwise. Immutable after creation: thread-safe to share between sessions.
+// interleaved) otherwise; norms and conv taps are always copied (they are small). Immutable after creation: thread-safe to share between sessions.
 #pragma once
 
 #include <cstdint>
