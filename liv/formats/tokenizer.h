@@ -57,6 +57,11 @@ struct DecodeOptions {
   bool skip_control = false;  // control tokens render as nothing
 };
 
+// The tokenizer.ggml.* keys of `vocab` in the order llama.cpp's converter writes them
+// (model "gpt2", pre "lfm2", tokens, token types, merges, BOS/EOS, add_bos, padding when
+// set): what FromGguf reads back.
+std::vector<GgufKv> TokenizerGgufKeys(const TokenizerVocab& vocab);
+
 class Tokenizer {
  public:
   // InvalidArgument naming the GGUF key for: an empty vocabulary, duplicate tokens, array

@@ -28,7 +28,31 @@ absl::StatusOr<int32_t> GetId(const GgufMetadata& metadata, const char* key) {
   return static_cast<int32_t>(unreachable);
 }
 
+template <typename T>
+GgufArray Array(const std::vector<T>& v) {
+  GgufArray a;
+  a.elements = v;
+  return a;
+}
+
 }  // namespace
+
+std::vector<GgufKv> TokenizerGgufKeys(const TokenizerVocab& vocab) {
+  std::vector<GgufKv> kvs = {
+      {"tokenizer.ggml.model", std::string("gpt2")},
+      {"tokenizer.ggml.pre", std::string("lfm2")},
+      {"tokenizer.ggml.tokens", Array(vocab.tokens)},
+      {"tokenizer.ggml.token_type", Array(vocab.token_types)},
+      {"tokenizer.ggml.merges", Array(vocab.merges)},
+      {"tokenizer.ggml.bos_token_id", static_cast<uint32_t>(vocab.bos_id)},
+      {"tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id)},
+      {"tokenizer.ggml.add_bos_token", vocab.add_bos},
+  };
+  if (vocab.padding_id.has_value()) {
+    kvs.push_back({"tokenizer.ggml.padding_token_id", static_cast<uint32_t>(*vocab.padding_id)});
+  }
+  return kvs;
+}
 
 absl::StatusOr<Tokenizer> Tokenizer::FromGguf(const GgufMetadata& metadata) {
   NAS_ASSIGN_OR_RETURN(std::string model, metadata.GetString("tokenizer.ggml.model"));

@@ -27,24 +27,6 @@ GgufArray Array(std::vector<T> v) {
   return a;
 }
 
-// The tokenizer keys of `vocab` in the order llama.cpp's converter writes them.
-std::vector<GgufKv> TokenizerKeys(const TokenizerVocab& vocab) {
-  std::vector<GgufKv> kvs = {
-      {"tokenizer.ggml.model", std::string("gpt2")},
-      {"tokenizer.ggml.pre", std::string("lfm2")},
-      {"tokenizer.ggml.tokens", Array(vocab.tokens)},
-      {"tokenizer.ggml.token_type", Array(vocab.token_types)},
-      {"tokenizer.ggml.merges", Array(vocab.merges)},
-      {"tokenizer.ggml.bos_token_id", static_cast<uint32_t>(vocab.bos_id)},
-      {"tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id)},
-      {"tokenizer.ggml.add_bos_token", vocab.add_bos},
-  };
-  if (vocab.padding_id.has_value()) {
-    kvs.push_back({"tokenizer.ggml.padding_token_id", static_cast<uint32_t>(*vocab.padding_id)});
-  }
-  return kvs;
-}
-
 GgufMetadata ToMetadata(const std::vector<GgufKv>& kvs) {
   GgufMetadata metadata("test.gguf");
   for (const GgufKv& kv : kvs) EXPECT_TRUE(metadata.Add(kv.key, kv.value).ok()) << kv.key;
@@ -54,7 +36,7 @@ GgufMetadata ToMetadata(const std::vector<GgufKv>& kvs) {
 TEST(TokenizerGgufTest, FromAWrittenFileEqualsFromVectors) {
   GgufWriter writer;
   ASSERT_TRUE(writer.AddMetadata("general.architecture", std::string("lfm2")).ok());
-  for (const GgufKv& kv : TokenizerKeys(TestVocab())) {
+  for (const GgufKv& kv : TokenizerGgufKeys(TestVocab())) {
     ASSERT_TRUE(writer.AddMetadata(kv.key, kv.value).ok()) << kv.key;
   }
   const std::string bytes = writer.Serialize();
@@ -84,7 +66,7 @@ TEST(TokenizerGgufTest, FromAWrittenFileEqualsFromVectors) {
 
 TEST(TokenizerGgufTest, OptionalKeysMayBeAbsentAndIdsMayBeInt32) {
   std::vector<GgufKv> kvs;
-  for (GgufKv& kv : TokenizerKeys(TestVocab())) {
+  for (GgufKv& kv : TokenizerGgufKeys(TestVocab())) {
     if (kv.key == "tokenizer.ggml.pre" || kv.key == "tokenizer.ggml.add_bos_token" ||
         kv.key == "tokenizer.ggml.padding_token_id") {
       continue;
@@ -215,7 +197,7 @@ TEST(TokenizerGgufTest, EachErrorNamesTheKey) {
   };
   for (const ErrorCase& c : cases) {
     SCOPED_TRACE(c.name);
-    std::vector<GgufKv> kvs = TokenizerKeys(v);
+    std::vector<GgufKv> kvs = TokenizerGgufKeys(v);
     c.edit(kvs);
     auto t = Tokenizer::FromGguf(ToMetadata(kvs));
     ASSERT_FALSE(t.ok());
