@@ -58,6 +58,7 @@ class GgufMetadata {
   absl::Status Add(std::string key, GgufValue value);
 
   const std::vector<GgufKv>& entries() const { return entries_; }
+  const std::string& source() const { return source_; }
   size_t size() const { return entries_.size(); }
   // nullptr when absent.
   const GgufValue* Find(std::string_view key) const;

@@ -62,6 +62,13 @@ struct DecodeOptions {
 // set): what FromGguf reads back.
 std::vector<GgufKv> TokenizerGgufKeys(const TokenizerVocab& vocab);
 
+// The tokenizer keys for a model of `vocab_size` tokens taken from another file's metadata
+// (a published checkpoint's): read and validated as Tokenizer::FromGguf does, written back
+// by TokenizerGgufKeys, plus tokenizer.chat_template when present. InvalidArgument giving
+// both sizes when the vocabulary's size is not `vocab_size`.
+absl::StatusOr<std::vector<GgufKv>> TokenizerKeysFor(const GgufMetadata& from,
+                                                     uint32_t vocab_size);
+
 class Tokenizer {
  public:
   // InvalidArgument naming the GGUF key for: an empty vocabulary, duplicate tokens, array

@@ -54,6 +54,22 @@ std::vector<GgufKv> TokenizerGgufKeys(const TokenizerVocab& vocab) {
   return kvs;
 }
 
+absl::StatusOr<std::vector<GgufKv>> TokenizerKeysFor(const GgufMetadata& from,
+                                                     uint32_t vocab_size) {
+  NAS_ASSIGN_OR_RETURN(Tokenizer tokenizer, Tokenizer::FromGguf(from));
+  if (static_cast<uint32_t>(tokenizer.vocab_size()) != vocab_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        from.source(), ": the tokenizer has ", tokenizer.vocab_size(),
+        " tokens, the model's vocab_size is ", vocab_size));
+  }
+  std::vector<GgufKv> kvs = TokenizerGgufKeys(tokenizer.vocab());
+  if (from.Find("tokenizer.chat_template") != nullptr) {
+    NAS_ASSIGN_OR_RETURN(std::string chat_template, from.GetString("tokenizer.chat_template"));
+    kvs.push_back({"tokenizer.chat_template", chat_template});
+  }
+  return kvs;
+}
+
 absl::StatusOr<Tokenizer> Tokenizer::FromGguf(const GgufMetadata& metadata) {
   NAS_ASSIGN_OR_RETURN(std::string model, metadata.GetString("tokenizer.ggml.model"));
   if (model != "gpt2") {
