@@ -192,7 +192,12 @@ int RunChatCli(const ChatCliOptions& o, std::istream& in, std::ostream& out, std
     ++turns;
     totals.Add(*result);
     if (o.json) {
-      out << TurnJson(*result, *model, turns).dump() << "\n" << std::flush;
+      // A reply may end inside a UTF-8 character or hold bytes that are not UTF-8; the
+      // JSON shows those as U+FFFD ("tokens" has the exact ids).
+      out << TurnJson(*result, *model, turns)
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+          << "\n"
+          << std::flush;
     } else {
       out << "\n" << std::flush;
     }

@@ -5,8 +5,8 @@
 // terminal. Replies stream to `out` piece by piece (flushed). Statistics go to `err`: after
 // each turn of a conversation, and at the end the totals (prefill and decode tokens and
 // tokens/s), the peak memory of the process (VmHWM) and the load time. --json writes instead
-// one JSON object per turn to `out` (text, token counts, seconds, tokens/s, stop reason, peak
-// bytes, load seconds). Errors are one line "liv-run: ..." on `err`: exit 2 for a bad flag
+// one JSON object per turn to `out` (text with bytes that are not UTF-8 shown as U+FFFD, the
+// token ids, counts, seconds, tokens/s, stop reason, peak bytes, load seconds). Errors are one line "liv-run: ..." on `err`: exit 2 for a bad flag
 // value (naming the flag), 1 for a file or model that cannot be used or a prompt that does
 // not fit the context; a conversation that fills the context says so and ends with 0.
 #pragma once

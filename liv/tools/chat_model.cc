@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "liv/formats/gguf_reader.h"
@@ -12,7 +13,10 @@
 namespace nas::liv {
 namespace {
 
-absl::Status Prefixed(const absl::Status& status, const std::string& prefix) {
+// The error with `prefix` in front, unless it names `path` already.
+absl::Status Prefixed(const absl::Status& status, const std::string& path,
+                      const std::string& prefix) {
+  if (absl::StrContains(status.message(), path)) return status;
   return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
 }
 
@@ -26,9 +30,9 @@ absl::StatusOr<ChatModel> LoadChatModel(const std::string& path,
   import.weight_type = options.weight_type;
   import.threads = options.threads;
   auto model = ImportLfm2Gguf(reader, import);
-  if (!model.ok()) return Prefixed(model.status(), path + ": ");
+  if (!model.ok()) return Prefixed(model.status(), path, path + ": ");
   auto tokenizer = Tokenizer::FromGguf(reader.metadata());
-  if (!tokenizer.ok()) return Prefixed(tokenizer.status(), path + ": tokenizer: ");
+  if (!tokenizer.ok()) return Prefixed(tokenizer.status(), path, path + ": tokenizer: ");
   const int64_t vocab = (*model)->spec().vocab_size();
   if (tokenizer->vocab_size() > vocab) {
     return absl::InvalidArgumentError(

@@ -4,7 +4,7 @@
 // tokenizer.ggml.* keys (tokenizer.h). The model keeps the mapping alive while it needs it,
 // so nothing else has to outlive the call. Errors name the file: the reader's own, and
 // "FILE: ..." for the import ("unsupported architecture X (only lfm2)") and the tokenizer
-// ("FILE: tokenizer: ..."). Thread-safe (no shared state).
+// ("FILE: tokenizer: ...") unless they name it already. Thread-safe (no shared state).
 #pragma once
 
 #include <memory>
