@@ -14,6 +14,38 @@ namespace nas::liv {
 
 float Bf16ToFloat(uint16_t h) { return std::bit_cast<float>(static_cast<uint32_t>(h) << 16); }
 
+void DequantizeInto(GgmlType type, uint64_t element_count, const uint8_t* src, float* out) {
+  const uint64_t block = GgmlBlockElements(type);
+  const uint64_t block_bytes = GgmlBlockBytes(type);
+  switch (type) {
+    case GgmlType::kF32:
+      if (element_count > 0) std::memcpy(out, src, element_count * sizeof(float));
+      break;
+    case GgmlType::kF16:
+    case GgmlType::kBF16:
+      for (uint64_t i = 0; i < element_count; ++i) {
+        uint16_t h;
+        std::memcpy(&h, src + 2 * i, 2);
+        out[i] = type == GgmlType::kF16 ? quant::HalfToFloat(h) : Bf16ToFloat(h);
+      }
+      break;
+    case GgmlType::kQ8_0:
+      for (uint64_t b = 0; b < element_count / block; ++b) {
+        quant::BlockQ8_0 q;  // a copy: the mapped bytes need not be 2-byte aligned
+        std::memcpy(&q, src + b * block_bytes, sizeof(q));
+        quant::DequantizeRowQ8_0(&q, out + b * block, block);
+      }
+      break;
+    case GgmlType::kQ4_0:
+      for (uint64_t b = 0; b < element_count / block; ++b) {
+        quant::BlockQ4_0 q;
+        std::memcpy(&q, src + b * block_bytes, sizeof(q));
+        quant::DequantizeRowQ4_0(&q, out + b * block, block);
+      }
+      break;
+  }
+}
+
 absl::StatusOr<std::vector<float>> DequantizeToF32(GgmlType type, uint64_t element_count,
                                                    std::span<const uint8_t> data) {
   if (!IsSupportedGgmlType(static_cast<int32_t>(type))) {
@@ -29,34 +61,7 @@ absl::StatusOr<std::vector<float>> DequantizeToF32(GgmlType type, uint64_t eleme
                      element_count / block * block_bytes, " bytes, not ", data.size()));
   }
   std::vector<float> out(element_count);
-  const uint8_t* src = data.data();
-  switch (type) {
-    case GgmlType::kF32:
-      if (element_count > 0) std::memcpy(out.data(), src, data.size());
-      break;
-    case GgmlType::kF16:
-    case GgmlType::kBF16:
-      for (uint64_t i = 0; i < element_count; ++i) {
-        uint16_t h;
-        std::memcpy(&h, src + 2 * i, 2);
-        out[i] = type == GgmlType::kF16 ? quant::HalfToFloat(h) : Bf16ToFloat(h);
-      }
-      break;
-    case GgmlType::kQ8_0:
-      for (uint64_t b = 0; b < element_count / block; ++b) {
-        quant::BlockQ8_0 q;  // a copy: the mapped bytes need not be 2-byte aligned
-        std::memcpy(&q, src + b * block_bytes, sizeof(q));
-        quant::DequantizeRowQ8_0(&q, out.data() + b * block, block);
-      }
-      break;
-    case GgmlType::kQ4_0:
-      for (uint64_t b = 0; b < element_count / block; ++b) {
-        quant::BlockQ4_0 q;
-        std::memcpy(&q, src + b * block_bytes, sizeof(q));
-        quant::DequantizeRowQ4_0(&q, out.data() + b * block, block);
-      }
-      break;
-  }
+  DequantizeInto(type, element_count, data.data(), out.data());
   return out;
 }
 

@@ -17,6 +17,10 @@ namespace nas::liv {
 absl::StatusOr<std::vector<float>> DequantizeToF32(GgmlType type, uint64_t element_count,
                                                    std::span<const uint8_t> data);
 
+// The same without checks, into `out`: `src` must hold exactly `element_count` elements of
+// the supported `type` (a whole number of blocks).
+void DequantizeInto(GgmlType type, uint64_t element_count, const uint8_t* src, float* out);
+
 // BF16 -> f32: the top 16 bits of the float.
 float Bf16ToFloat(uint16_t h);
 

@@ -9,7 +9,7 @@
 
 namespace nas::liv {
 
-GgufReader::GgufReader(std::optional<MappedFile> file, std::span<const uint8_t> bytes,
+GgufReader::GgufReader(std::shared_ptr<const MappedFile> file, std::span<const uint8_t> bytes,
                        std::string source, GgufContents contents)
     : file_(std::move(file)),
       bytes_(bytes),
@@ -24,13 +24,14 @@ absl::StatusOr<GgufReader> GgufReader::Open(const std::string& path) {
   NAS_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
   const std::span<const uint8_t> bytes = file.bytes();
   NAS_ASSIGN_OR_RETURN(GgufContents contents, ParseGguf(bytes, path));
-  return GgufReader(std::move(file), bytes, path, std::move(contents));
+  return GgufReader(std::make_shared<const MappedFile>(std::move(file)), bytes, path,
+                    std::move(contents));
 }
 
 absl::StatusOr<GgufReader> GgufReader::FromBytes(std::span<const uint8_t> bytes,
                                                  std::string source) {
   NAS_ASSIGN_OR_RETURN(GgufContents contents, ParseGguf(bytes, source));
-  return GgufReader(std::nullopt, bytes, std::move(source), std::move(contents));
+  return GgufReader(nullptr, bytes, std::move(source), std::move(contents));
 }
 
 const GgufTensorInfo* GgufReader::FindTensor(std::string_view name) const {

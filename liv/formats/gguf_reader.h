@@ -3,10 +3,12 @@
 // anything is returned; FromBytes() does the same over caller-owned bytes (for fuzzing and
 // tests). Tensor data is never copied: TensorData() returns spans into the mapping, valid
 // while the reader lives (a move keeps them valid). Metadata comes with typed getters
-// (gguf_value.h). Immutable after construction; const methods are thread-safe.
+// (gguf_value.h). The mapping is shared (mapping()) so that it can outlive the reader.
+// Immutable after construction; const methods are thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +38,9 @@ class GgufReader {
   const std::vector<GgufTensorInfo>& tensors() const { return contents_.tensors; }
   // The whole file (the mapping, or the bytes given to FromBytes).
   std::span<const uint8_t> bytes() const { return bytes_; }
+  // The mapping of an opened file, to keep its spans valid beyond the reader (a model
+  // using its tensors in place); null for FromBytes.
+  const std::shared_ptr<const MappedFile>& mapping() const { return file_; }
 
   // nullptr when absent.
   const GgufTensorInfo* FindTensor(std::string_view name) const;
@@ -50,10 +55,10 @@ class GgufReader {
   absl::StatusOr<std::vector<float>> TensorToF32(std::string_view name) const;
 
  private:
-  GgufReader(std::optional<MappedFile> file, std::span<const uint8_t> bytes, std::string source,
+  GgufReader(std::shared_ptr<const MappedFile> file, std::span<const uint8_t> bytes, std::string source,
              GgufContents contents);
 
-  std::optional<MappedFile> file_;
+  std::shared_ptr<const MappedFile> file_;
   std::span<const uint8_t> bytes_;
   std::string source_;
   GgufContents contents_;

@@ -20,6 +20,8 @@ uint32_t FileType(GgmlType matrix_type) {
       return 1;  // LLAMA_FTYPE_MOSTLY_F16
     case GgmlType::kQ8_0:
       return 7;  // LLAMA_FTYPE_MOSTLY_Q8_0
+    case GgmlType::kQ4_0:
+      return 2;  // LLAMA_FTYPE_MOSTLY_Q4_0
     default:
       return 0;  // LLAMA_FTYPE_ALL_F32
   }
@@ -104,17 +106,24 @@ absl::StatusOr<std::vector<uint8_t>> Encode(const Lfm2GgufTensor& t, const float
       quant::QuantizeRowF16(values, reinterpret_cast<uint16_t*>(out.data()), n);
       return out;
     case GgmlType::kQ8_0:
+    case GgmlType::kQ4_0:
       // Blocks never straddle rows since ne[0] is a multiple of 32.
       if (t.dims[0] % 32 != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "tensor ", t.gguf_name, ": Q8_0 needs ne[0] (", t.dims[0], ") to be a multiple of 32"));
+        return absl::InvalidArgumentError(absl::StrCat("tensor ", t.gguf_name, ": ",
+                                                       GgmlTypeString(type), " needs ne[0] (",
+                                                       t.dims[0], ") to be a multiple of 32"));
       }
-      out.resize(n / 32 * sizeof(quant::BlockQ8_0));
-      quant::QuantizeRowQ8_0(values, reinterpret_cast<quant::BlockQ8_0*>(out.data()), n);
+      if (type == GgmlType::kQ8_0) {
+        out.resize(n / 32 * sizeof(quant::BlockQ8_0));
+        quant::QuantizeRowQ8_0(values, reinterpret_cast<quant::BlockQ8_0*>(out.data()), n);
+      } else {
+        out.resize(n / 32 * sizeof(quant::BlockQ4_0));
+        quant::QuantizeRowQ4_0(values, reinterpret_cast<quant::BlockQ4_0*>(out.data()), n);
+      }
       return out;
     default:
       return absl::InvalidArgumentError(
-          absl::StrCat("matrix type ", GgmlTypeString(type), " (only F32, F16, Q8_0)"));
+          absl::StrCat("matrix type ", GgmlTypeString(type), " (only F32, F16, Q8_0, Q4_0)"));
   }
 }
 

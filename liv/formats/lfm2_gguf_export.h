@@ -4,7 +4,8 @@
 // array, 0 marking a convolution layer, as convert_hf_to_gguf.py writes it; key_length and
 // value_length only when head_dim != d_model / num_heads), then any tokenizer keys the
 // caller built, then the tensors in WeightLayout order (lfm2_gguf_layout.h for names and
-// dims). Matrices and the embedding are F32, F16 or Q8_0; norms and conv taps always F32.
+// dims). Matrices and the embedding are F32, F16, Q8_0 or Q4_0; norms and conv taps always
+// F32.
 // Only specs the LFM2 layout can express are accepted (CheckLfm2Expressible). Pure apart
 // from WriteFile; thread-safe.
 #pragma once
@@ -23,8 +24,8 @@
 namespace nas::liv {
 
 struct Lfm2GgufExportOptions {
-  // Type of the matrices and the embedding: kF32, kF16 or kQ8_0 (Q8_0 needs every
-  // matrix's input width to be a multiple of 32).
+  // Type of the matrices and the embedding: kF32, kF16, kQ8_0 or kQ4_0 (the quantized
+  // types need every matrix's input width to be a multiple of 32).
   GgmlType matrix_type = GgmlType::kF32;
   // Written after the model keys, e.g. tokenizer.ggml.model / tokens; keys must not
   // start with "general." or "lfm2.".

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "liv/formats/gguf_dequantize.h"
 #include "liv/formats/lfm2_gguf_layout.h"
 #include "liv/model/arch_spec_validate.h"
 
@@ -152,6 +153,40 @@ absl::Status CheckTensors(const GgufReader& reader, const ArchSpec& spec) {
   return absl::OkStatus();
 }
 
+// The file's tensors (in WeightLayout order) as a WeightSource: used in place when
+// their type is the storage type, else dequantized; the pages of copied tensors are
+// released.
+class GgufWeightSource final : public WeightSource {
+ public:
+  GgufWeightSource(const GgufReader& reader, std::vector<const GgufTensorInfo*> infos)
+      : reader_(reader), infos_(std::move(infos)) {}
+
+  const uint8_t* StoredRows(size_t index, const TensorShape& t,
+                            WeightType storage) const override {
+    const GgufTensorInfo& info = *infos_[index];
+    const bool same = (info.type == GgmlType::kF32 && storage == WeightType::kF32) ||
+                      (info.type == GgmlType::kF16 && storage == WeightType::kF16) ||
+                      (info.type == GgmlType::kQ8_0 && storage == WeightType::kQ8_0) ||
+                      (info.type == GgmlType::kQ4_0 && storage == WeightType::kQ4_0);
+    return same ? reader_.TensorData(info).data() : nullptr;
+  }
+  std::shared_ptr<const void> Keepalive() const override { return reader_.mapping(); }
+  void RowsToF32(size_t index, const TensorShape& t, uint64_t begin, uint64_t end,
+                 float* out) const override {
+    const GgufTensorInfo& info = *infos_[index];
+    const uint64_t row_bytes = t.cols / GgmlBlockElements(info.type) * GgmlBlockBytes(info.type);
+    DequantizeInto(info.type, (end - begin) * t.cols,
+                   reader_.TensorData(info).data() + begin * row_bytes, out);
+  }
+  void Copied(size_t index, const TensorShape& t) const override {
+    if (reader_.mapping() != nullptr) reader_.mapping()->Release(reader_.TensorData(*infos_[index]));
+  }
+
+ private:
+  const GgufReader& reader_;
+  std::vector<const GgufTensorInfo*> infos_;
+};
+
 }  // namespace
 
 absl::StatusOr<ArchSpec> Lfm2ArchSpecFromMetadata(const GgufMetadata& md, bool tie_embeddings,
@@ -272,21 +307,19 @@ absl::StatusOr<WeightType> Lfm2GgufWeightType(const GgufReader& reader) {
 absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader,
                                                       const Lfm2ImportOptions& options) {
   NAS_ASSIGN_OR_RETURN(ArchSpec spec, Lfm2ArchSpecFromGguf(reader));
-  // The weights are allocated (and filled with placeholder values) by the runtime, then
-  // overwritten tensor by tensor.
-  NAS_ASSIGN_OR_RETURN(std::shared_ptr<Model> model,
-                       Model::CreateRandom(spec, WeightType::kF32, /*seed=*/0, options.threads));
-  for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
-    const GgufTensorInfo* info =
-        t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader) : reader.FindTensor(t.gguf_name);
-    NAS_ASSIGN_OR_RETURN(std::vector<float> values, reader.TensorToF32(info->name));
-    float* dst = model->mutable_weights().mutable_tensor(t.liv_name);
-    if (dst == nullptr) {
-      return absl::InternalError(absl::StrCat("no f32 storage for tensor ", t.liv_name));
-    }
-    std::memcpy(dst, values.data(), values.size() * sizeof(float));
+  WeightType type = WeightType::kF32;
+  if (options.weight_type) {
+    type = *options.weight_type;
+  } else {
+    NAS_ASSIGN_OR_RETURN(type, Lfm2GgufWeightType(reader));
   }
-  return model;
+  std::vector<const GgufTensorInfo*> infos;
+  for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
+    infos.push_back(t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader)
+                                                      : reader.FindTensor(t.gguf_name));
+  }
+  return Model::FromSource(spec, type, GgufWeightSource(reader, std::move(infos)),
+                           options.threads);
 }
 
 }  // namespace nas::liv

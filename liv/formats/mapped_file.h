@@ -1,6 +1,7 @@
 // A read-only, private memory mapping of a whole file (mmap PROT_READ), so that readers can
 // hand out spans into it without copying. The mapping lives as long as the object (it is
 // movable; the addresses do not change on a move). An empty file maps to an empty span.
+// Pages no longer needed can be released (their memory given back, the mapping kept).
 // The bytes are immutable; const methods are thread-safe.
 #pragma once
 
@@ -25,6 +26,11 @@ class MappedFile {
   ~MappedFile();
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
+
+  // Gives the whole pages inside `range` (a part of bytes()) back to the kernel
+  // (MADV_DONTNEED): they stop counting as this process's resident memory and are read
+  // again from the file (its page cache) if touched later. The bytes do not change.
+  void Release(std::span<const uint8_t> range) const;
   const std::string& path() const { return path_; }
 
  private:

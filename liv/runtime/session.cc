@@ -57,6 +57,18 @@ absl::StatusOr<std::shared_ptr<Model>> Model::CreateRandom(const ArchSpec& spec,
   return model;
 }
 
+absl::StatusOr<std::shared_ptr<Model>> Model::FromSource(const ArchSpec& spec, WeightType type,
+                                                        const WeightSource& source,
+                                                        int threads) {
+  NAS_RETURN_IF_ERROR(ValidateArchSpec(spec));
+  std::shared_ptr<Model> model(new Model());
+  model->spec_ = spec;
+  model->type_ = type;
+  ThreadPool pool(threads);
+  NAS_ASSIGN_OR_RETURN(model->weights_, ModelWeights::FromSource(spec, type, source, pool));
+  return model;
+}
+
 Session::Session(std::shared_ptr<const Model> model, const RuntimeOptions& options)
     : model_(std::move(model)),
       options_(options),

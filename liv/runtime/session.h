@@ -28,11 +28,15 @@ namespace nas::liv {
 
 class Model {
  public:
-  // Validates the spec and fills deterministic random weights from `seed`. Only f32
-  // weights run in this build; other types are rejected with Unimplemented.
+  // Validates the spec and fills deterministic random weights from `seed`.
   static absl::StatusOr<std::shared_ptr<Model>> CreateRandom(const ArchSpec& spec,
                                                             WeightType type, uint64_t seed,
                                                             int threads = 1);
+
+  // Validates the spec and takes the weights from `source` (weights.h).
+  static absl::StatusOr<std::shared_ptr<Model>> FromSource(const ArchSpec& spec, WeightType type,
+                                                          const WeightSource& source,
+                                                          int threads = 1);
 
   const ArchSpec& spec() const { return spec_; }
   WeightType weight_type() const { return type_; }

@@ -1,5 +1,6 @@
 #include "liv/runtime/weights.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -29,59 +30,109 @@ bool StoredInModelType(const TensorShape& t) {
   return t.role == TensorRole::kMatrix || t.role == TensorRole::kEmbedding;
 }
 
+// The deterministic random values of ModelWeights::Random: element j of tensor i
+// (row-major) is offset + scale * U(key_i, j), whatever the storage type.
+class RandomSource final : public WeightSource {
+ public:
+  explicit RandomSource(uint64_t seed) : seed_(seed) {}
+  void RowsToF32(size_t index, const TensorShape& t, uint64_t begin, uint64_t end,
+                 float* out) const override {
+    const uint64_t key = SplitMix64(seed_ * 0x9E3779B97F4A7C15ull + index + 1);
+    float scale = 0, offset = 0;
+    switch (t.role) {
+      case TensorRole::kNorm: scale = 0.1f, offset = 1.0f; break;
+      default: scale = std::sqrt(3.0f / static_cast<float>(t.cols)); break;  // std 1/sqrt(cols)
+    }
+    for (uint64_t r = begin; r < end; ++r) {
+      for (uint64_t c = 0; c < t.cols; ++c) {
+        *out++ = offset + scale * UniformSigned(key, r * t.cols + c);
+      }
+    }
+  }
+
+ private:
+  uint64_t seed_;
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpec& spec,
                                                                   WeightType type,
                                                                   uint64_t seed,
                                                                   ThreadPool& pool) {
+  return FromSource(spec, type, RandomSource(seed), pool);
+}
+
+absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const ArchSpec& spec,
+                                                                      WeightType type,
+                                                                      const WeightSource& source,
+                                                                      ThreadPool& pool) {
   std::unique_ptr<ModelWeights> w(new ModelWeights());
   w->layout_ = WeightLayout(spec);
+  const size_t n = w->layout_.size();
+  const std::shared_ptr<const void> keepalive = source.Keepalive();
+  std::vector<const uint8_t*> stored(n);
+  std::vector<uint64_t> offsets(n);
   uint64_t bytes = 0;
-  for (const TensorShape& t : w->layout_) {
+  for (size_t i = 0; i < n; ++i) {
+    const TensorShape& t = w->layout_[i];
     const WeightType storage = StoredInModelType(t) ? StorageType(type, t.cols) : WeightType::kF32;
     w->storage_.push_back(storage);
-    w->offsets_.push_back(bytes);
-    bytes += Aligned64(t.rows * RowBytes(storage, t.cols));
+    stored[i] = source.StoredRows(i, t, storage);
+    // In place when kept alive, not to be interleaved, and aligned for its elements.
+    const bool borrow = stored[i] != nullptr && keepalive != nullptr &&
+                        !InterleavedStorage(storage, t.rows, t.cols) &&
+                        reinterpret_cast<uintptr_t>(stored[i]) % 4 == 0;
+    w->borrowed_.push_back(borrow);
+    offsets[i] = bytes;
+    if (borrow) {
+      w->borrowed_bytes_ += t.rows * RowBytes(storage, t.cols);
+    } else {
+      bytes += Aligned64(t.rows * RowBytes(storage, t.cols));
+    }
   }
   w->bytes_ = bytes;
-  auto* data = static_cast<uint8_t*>(AllocateLargeBuffer(bytes));
+  auto* data = static_cast<uint8_t*>(AllocateLargeBuffer(std::max<uint64_t>(bytes, 64)));
   if (data == nullptr) {
     return absl::ResourceExhaustedError(absl::StrCat("cannot allocate ", bytes, " bytes of weights"));
   }
   w->data_ = {data, FreeAligned};
+  if (w->borrowed_bytes_ > 0) w->keepalive_ = keepalive;
 
-  for (size_t i = 0; i < w->layout_.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const TensorShape& t = w->layout_[i];
-    const uint64_t key = SplitMix64(seed * 0x9E3779B97F4A7C15ull + i + 1);
-    float scale = 0, offset = 0;
-    switch (t.role) {
-      case TensorRole::kNorm: scale = 0.1f, offset = 1.0f; break;
-      default: scale = std::sqrt(3.0f / static_cast<float>(t.cols)); break;  // std 1/sqrt(cols)
-    }
-    uint8_t* dst = data + w->offsets_[i];
     const WeightType storage = w->storage_[i];
     const uint64_t row_bytes = RowBytes(storage, t.cols);
+    if (w->borrowed_[i]) {
+      w->tensor_data_.push_back(stored[i]);
+      continue;
+    }
+    uint8_t* dst = data + offsets[i];
+    w->tensor_data_.push_back(dst);
     const uint64_t tensor_bytes = Aligned64(t.rows * row_bytes);
     std::memset(dst + t.rows * row_bytes, 0, tensor_bytes - t.rows * row_bytes);
-    // Element j of the tensor (row-major) is offset + scale * U(key, j) whatever the
-    // storage type; each row is then stored in it.
+    const bool interleave = InterleavedStorage(storage, t.rows, t.cols);
     pool.Run([&](int thread) {
-      auto [begin, end] = ThreadPool::Slice(t.rows, thread, pool.size(), 16);
-      std::vector<float> row(t.cols);
-      for (uint64_t r = begin; r < end; ++r) {
-        for (uint64_t c = 0; c < t.cols; ++c) {
-          row[c] = offset + scale * UniformSigned(key, r * t.cols + c);
-        }
-        StoreRow(storage, row.data(), t.cols, dst + r * row_bytes);
-      }
       // Slices are whole groups of 8 rows (grain 16).
-      if (InterleavedStorage(storage, t.rows, t.cols)) {
+      auto [begin, end] = ThreadPool::Slice(t.rows, thread, pool.size(), 16);
+      if (begin >= end) return;
+      if (stored[i] != nullptr) {
+        std::memcpy(dst + begin * row_bytes, stored[i] + begin * row_bytes,
+                    (end - begin) * row_bytes);
+      } else {
+        std::vector<float> row(t.cols);
+        for (uint64_t r = begin; r < end; ++r) {
+          source.RowsToF32(i, t, r, r + 1, row.data());
+          StoreRow(storage, row.data(), t.cols, dst + r * row_bytes);
+        }
+      }
+      if (interleave) {
         for (uint64_t r = begin; r < end; r += quant::kInterleavedRows) {
           InterleaveRowsInPlace(storage, t.cols, dst + r * row_bytes);
         }
       }
     });
+    if (stored[i] != nullptr) source.Copied(i, t);
   }
   w->BindPointers(spec);
   return w;
@@ -89,22 +140,27 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::Random(const ArchSpe
 
 float* ModelWeights::mutable_tensor(std::string_view name) {
   for (size_t i = 0; i < layout_.size(); ++i) {
-    if (layout_[i].name == name && storage_[i] == WeightType::kF32) {
-      return reinterpret_cast<float*>(data_.get() + offsets_[i]);
+    if (layout_[i].name == name && storage_[i] == WeightType::kF32 && !borrowed_[i]) {
+      return const_cast<float*>(reinterpret_cast<const float*>(tensor_data_[i]));
     }
   }
   return nullptr;
 }
 
 const float* ModelWeights::tensor(std::string_view name) const {
-  return const_cast<ModelWeights*>(this)->mutable_tensor(name);
+  for (size_t i = 0; i < layout_.size(); ++i) {
+    if (layout_[i].name == name && storage_[i] == WeightType::kF32) {
+      return reinterpret_cast<const float*>(tensor_data_[i]);
+    }
+  }
+  return nullptr;
 }
 
 void ModelWeights::BindPointers(const ArchSpec& spec) {
   layers_.assign(spec.layers_size(), LayerWeights{});
   for (size_t i = 0; i < layout_.size(); ++i) {
     const TensorShape& t = layout_[i];
-    const uint8_t* p = data_.get() + offsets_[i];
+    const uint8_t* p = tensor_data_[i];
     const WeightMatrix m{storage_[i], p, t.rows, t.cols,
                          InterleavedStorage(storage_[i], t.rows, t.cols)};
     const float* f = reinterpret_cast<const float*>(p);  // for the f32-stored tensors
