@@ -39,8 +39,8 @@ absl::Status CheckSamplingFlags(const ChatCliOptions& o) {
   temp.temperature = o.temperature;
   min_p.min_p = o.min_p;
   penalty.repetition_penalty = o.repeat_penalty;
-  for (const Flag& flag : {Flag{"--temp", temp}, Flag{"--min-p", min_p},
-                           Flag{"--repeat-penalty", penalty}}) {
+  for (const Flag& flag :
+       {Flag{"--temp", temp}, Flag{"--min-p", min_p}, Flag{"--repeat-penalty", penalty}}) {
     absl::Status status = ValidateSamplingOptions(flag.options);
     if (!status.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(flag.name, ": ", status.message()));
@@ -121,8 +121,7 @@ void AddChatOptions(CLI::App& app, ChatCliOptions& o, CLI::Option* gguf) {
                  "Repetition penalty over the last 64 tokens (1 = off)")
       ->capture_default_str()
       ->needs(gguf);
-  app.add_flag("--greedy", o.greedy, "Always take the most likely token (no penalty)")
-      ->needs(gguf);
+  app.add_flag("--greedy", o.greedy, "Always take the most likely token (no penalty)")->needs(gguf);
   app.add_option("--weights", o.weights,
                  "Weight type to run in: f32, f16, q8_0, q4_0, 8da4w (default: the file's)")
       ->needs(gguf);
@@ -169,8 +168,8 @@ int RunChatCli(const ChatCliOptions& o, std::istream& in, std::ostream& out, std
   err << "liv-run: " << o.gguf << ": " << spec.layers_size() << " layers, vocabulary "
       << spec.vocab_size() << ", weights " << WeightTypeName(model->model->weight_type())
       << ", KV cache " << KvTypeName(*kv) << ", context " << runtime.max_context << ", "
-      << o.threads << " threads, kernels " << (*runner)->session().kernels().name
-      << "; loaded in " << Fixed(model->load_seconds, 2) << " s\n";
+      << o.threads << " threads, kernels " << (*runner)->session().kernels().name << "; loaded in "
+      << Fixed(model->load_seconds, 2) << " s\n";
 
   const bool conversation = o.interactive || !o.prompt_given;
   Totals totals;
@@ -184,9 +183,9 @@ int RunChatCli(const ChatCliOptions& o, std::istream& in, std::ostream& out, std
       const bool full = absl::IsFailedPrecondition(result.status());
       // A conversation that fills the context ends normally; a prompt that cannot fit fails.
       code = full && conversation && turns > 0 ? 0 : 1;
-      fail(code, full ? absl::StrCat(result.status().message(), " (--ctx ",
-                                     (*runner)->max_context(), ")")
-                      : std::string(result.status().message()));
+      fail(code,
+           full ? absl::StrCat(result.status().message(), " (--ctx ", (*runner)->max_context(), ")")
+                : std::string(result.status().message()));
       return false;
     }
     ++turns;
@@ -202,13 +201,13 @@ int RunChatCli(const ChatCliOptions& o, std::istream& in, std::ostream& out, std
       out << "\n" << std::flush;
     }
     if (conversation) {
-      err << "liv-run: [turn " << turns << "] " << PrefillLine(result->prefill_tokens,
-                                                              result->prefill_seconds)
-          << "; " << DecodeLine(result->decode_tokens, result->decode_seconds) << "; stop: "
-          << StopReasonName(result->stop) << "\n";
+      err << "liv-run: [turn " << turns << "] "
+          << PrefillLine(result->prefill_tokens, result->prefill_seconds) << "; "
+          << DecodeLine(result->decode_tokens, result->decode_seconds)
+          << "; stop: " << StopReasonName(result->stop) << "\n";
     } else {
-      err << "liv-run: generated " << result->tokens.size() << " tokens, stop: "
-          << StopReasonName(result->stop) << "\n";
+      err << "liv-run: generated " << result->tokens.size()
+          << " tokens, stop: " << StopReasonName(result->stop) << "\n";
     }
     if (result->stop == StopReason::kContextFull) {
       err << "liv-run: the context is full (" << (*runner)->max_context()

@@ -1,14 +1,15 @@
 // The --gguf mode of liv-run: its flags (AddChatOptions) and the program (RunChatCli), apart
-// from main so that tests can run it on string streams. One -p prompt is one turn; without
-// -p, or with -i, turns are read from `in`, one per line, until an empty line or the end
-// (after the -p turn when both are given), with "> " on `err` before each when `in` is a
-// terminal. Replies stream to `out` piece by piece (flushed). Statistics go to `err`: after
-// each turn of a conversation, and at the end the totals (prefill and decode tokens and
-// tokens/s), the peak memory of the process (VmHWM) and the load time. --json writes instead
-// one JSON object per turn to `out` (text with bytes that are not UTF-8 shown as U+FFFD, the
-// token ids, counts, seconds, tokens/s, stop reason, peak bytes, load seconds). Errors are one line "liv-run: ..." on `err`: exit 2 for a bad flag
-// value (naming the flag), 1 for a file or model that cannot be used or a prompt that does
-// not fit the context; a conversation that fills the context says so and ends with 0.
+// from main so that tests can run it on string streams. One -p prompt is one turn; without -p,
+// or with -i, turns are read from `in`, one per line, until an empty line or the end (after the
+// -p turn when both are given), with "> " on `err` before each when `in` is a terminal. Replies
+// stream to `out` piece by piece (flushed). Statistics go to `err`: after each turn of a
+// conversation, and at the end the totals (prefill and decode tokens and tokens/s), the peak
+// memory of the process (VmHWM) and the load time. --json writes instead one JSON object per
+// turn to `out` (text with bytes that are not UTF-8 shown as U+FFFD, the token ids, counts,
+// seconds, tokens/s, stop reason, peak bytes, load seconds). Errors are one line "liv-run: ..."
+// on `err`: exit 2 for a bad flag value (naming the flag), 1 for a file or model that cannot be
+// used or a prompt that does not fit the context; a conversation that fills the context says so
+// and ends with 0.
 #pragma once
 
 #include <cstdint>

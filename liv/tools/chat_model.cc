@@ -22,8 +22,7 @@ absl::Status Prefixed(const absl::Status& status, const std::string& path,
 
 }  // namespace
 
-absl::StatusOr<ChatModel> LoadChatModel(const std::string& path,
-                                        const ChatModelOptions& options) {
+absl::StatusOr<ChatModel> LoadChatModel(const std::string& path, const ChatModelOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   NAS_ASSIGN_OR_RETURN(GgufReader reader, GgufReader::Open(path));
   Lfm2ImportOptions import;
@@ -35,9 +34,9 @@ absl::StatusOr<ChatModel> LoadChatModel(const std::string& path,
   if (!tokenizer.ok()) return Prefixed(tokenizer.status(), path, path + ": tokenizer: ");
   const int64_t vocab = (*model)->spec().vocab_size();
   if (tokenizer->vocab_size() > vocab) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": tokenizer: ", tokenizer->vocab_size(),
-                     " tokens, more than the model's vocabulary of ", vocab));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": tokenizer: ", tokenizer->vocab_size(),
+                                                   " tokens, more than the model's vocabulary of ",
+                                                   vocab));
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   return ChatModel{*std::move(model), *std::move(tokenizer), elapsed.count()};

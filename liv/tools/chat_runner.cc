@@ -43,11 +43,12 @@ absl::StatusOr<std::unique_ptr<ChatRunner>> ChatRunner::Create(std::shared_ptr<c
     return absl::InvalidArgumentError("max tokens: must be at least 1");
   }
   if (tokenizer.vocab_size() > model->spec().vocab_size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the tokenizer has ", tokenizer.vocab_size(),
-                     " tokens, more than the model's vocabulary of ", model->spec().vocab_size()));
+    return absl::InvalidArgumentError(absl::StrCat("the tokenizer has ", tokenizer.vocab_size(),
+                                                   " tokens, more than the model's vocabulary of ",
+                                                   model->spec().vocab_size()));
   }
-  NAS_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Create(std::move(model), runtime));
+  NAS_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                       Session::Create(std::move(model), runtime));
   return std::unique_ptr<ChatRunner>(
       new ChatRunner(std::move(session), std::move(tokenizer), options));
 }
@@ -124,8 +125,8 @@ absl::StatusOr<TurnResult> ChatRunner::Turn(std::string_view user_text,
   for (;;) {
     const int32_t id = sampler_.Sample(logits, history_);
     if (IsStop(id)) {
-      result.stop = im_end_.has_value() && id == *im_end_ ? StopReason::kEndOfTurn
-                                                          : StopReason::kEndOfText;
+      result.stop =
+          im_end_.has_value() && id == *im_end_ ? StopReason::kEndOfTurn : StopReason::kEndOfText;
       if (!options_.chat_template) unfed_ = id;
       break;
     }

@@ -59,9 +59,9 @@ class ChatRunner {
   // InvalidArgument for bad sampling options, max_tokens 0, or a tokenizer with more
   // tokens than the model's vocabulary; the session's errors otherwise.
   static absl::StatusOr<std::unique_ptr<ChatRunner>> Create(std::shared_ptr<const Model> model,
-                                                           Tokenizer tokenizer,
-                                                           const RuntimeOptions& runtime,
-                                                           const ChatOptions& options);
+                                                            Tokenizer tokenizer,
+                                                            const RuntimeOptions& runtime,
+                                                            const ChatOptions& options);
 
   // One user turn (or, in raw mode, one more piece of text). FailedPrecondition "context
   // full" when the new tokens do not fit with room for one sampled token.

@@ -72,16 +72,15 @@ TEST(ChatRunnerTest, GreedyTurnEqualsAnArgmaxLoopOnASession) {
   ASSERT_TRUE(result.ok()) << result.status();
 
   const std::vector<int32_t> prompt = EncodeSpecial(
-      m.tokenizer,
-      Template({{"system", "Be brief."}, {"user", "the cat sat in the hat"}}, true));
+      m.tokenizer, Template({{"system", "Be brief."}, {"user", "the cat sat in the hat"}}, true));
   auto session = Session::Create(m.model, Runtime());
   ASSERT_TRUE(session.ok());
   auto logits = (*session)->Prefill(prompt);
   ASSERT_TRUE(logits.ok());
   std::vector<int32_t> expected;
   for (;;) {
-    const int32_t best = static_cast<int32_t>(
-        std::max_element(logits->begin(), logits->end()) - logits->begin());
+    const int32_t best =
+        static_cast<int32_t>(std::max_element(logits->begin(), logits->end()) - logits->begin());
     if (best == kImEnd) break;
     expected.push_back(best);
     if (expected.size() == 24) break;
@@ -91,9 +90,8 @@ TEST(ChatRunnerTest, GreedyTurnEqualsAnArgmaxLoopOnASession) {
   ASSERT_GE(expected.size(), 2u) << "the model stops at once; pick another seed";
   EXPECT_EQ(result->tokens, expected);
   EXPECT_EQ(result->prefill_tokens, prompt.size());
-  EXPECT_EQ(result->decode_tokens, result->stop == StopReason::kMaxTokens
-                                       ? expected.size() - 1
-                                       : expected.size());
+  EXPECT_EQ(result->decode_tokens,
+            result->stop == StopReason::kMaxTokens ? expected.size() - 1 : expected.size());
   EXPECT_EQ(result->text, *m.tokenizer.Decode(expected, {.skip_control = true}));
   EXPECT_EQ(streamed, result->text);
   EXPECT_EQ(runner->position(), (*session)->position());
@@ -180,8 +178,9 @@ TEST(ChatRunnerTest, ATurnCutByMaxTokensFeedsItsLastTokenWithTheNextTurn) {
   auto pending = runner->PendingTokens("two");
   ASSERT_TRUE(pending.ok());
   std::vector<int32_t> expected = {first->tokens.back()};
-  for (int32_t id : EncodeSpecial(m.tokenizer, "<|im_end|>\n<|im_start|>user\ntwo<|im_end|>\n"
-                                               "<|im_start|>assistant\n")) {
+  for (int32_t id : EncodeSpecial(m.tokenizer,
+                                  "<|im_end|>\n<|im_start|>user\ntwo<|im_end|>\n"
+                                  "<|im_start|>assistant\n")) {
     expected.push_back(id);
   }
   EXPECT_EQ(*pending, expected);
@@ -198,9 +197,8 @@ TEST(ChatRunnerTest, RawModeStartsWithBosAndHasNoTemplate) {
   auto runner = MakeRunner(m, options);
   auto pending = runner->PendingTokens(" the <|im_start|>");
   ASSERT_TRUE(pending.ok());
-  EXPECT_EQ(*pending, (std::vector<int32_t>{tokenizer_test::kStartOfText,
-                                            tokenizer_test::kSpaceThe, tokenizer_test::B(' '),
-                                            tokenizer_test::kImStart}));
+  EXPECT_EQ(*pending, (std::vector<int32_t>{tokenizer_test::kStartOfText, tokenizer_test::kSpaceThe,
+                                            tokenizer_test::B(' '), tokenizer_test::kImStart}));
 }
 
 TEST(ChatRunnerTest, AFullContextStopsTheTurnAndFailsTheNext) {

@@ -5,13 +5,13 @@
 // weights or with weights that make greedy decoding a fixed script (ScriptedModel).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "liv/formats/gguf_value.h"
 #include "liv/formats/lfm2_gguf_export.h"

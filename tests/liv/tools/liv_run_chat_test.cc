@@ -1,7 +1,7 @@
-// liv-run --gguf as a process: one -p turn streams the reply and prints the statistics on
-// stderr; --json equals the ChatRunner in process; a conversation on stdin prefills only
-// each new turn; bad flag values, a missing file and another architecture fail with one
-// line naming the flag, the path or the architecture.
+// liv-run --gguf as a process (and RunChatCli in process): one -p turn streams the reply and
+// prints the statistics on stderr; --json equals the ChatRunner in process; a conversation on
+// stdin prefills only each new turn; bad flag values, a missing file and another architecture
+// fail with one line naming the flag, the path or the architecture.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 
 #include "liv/formats/chat_template.h"
 #include "liv/formats/gguf_writer.h"
+#include "liv/tools/chat_cli.h"
 #include "liv/tools/chat_model.h"
 #include "liv/tools/chat_runner.h"
 #include "tests/liv/tools/chat_test_util.h"
@@ -85,8 +86,9 @@ TEST(LivRunChatTest, JsonEqualsTheChatRunnerInProcess) {
   ASSERT_TRUE(turn.ok()) << turn.status();
 
   // Bytes that are not UTF-8 (a random model's reply has some) are U+FFFD in the JSON.
-  EXPECT_EQ(j["text"], nlohmann::json::parse(nlohmann::json(turn->text).dump(
-                           -1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  EXPECT_EQ(j["text"], nlohmann::json::parse(
+                           nlohmann::json(turn->text)
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   EXPECT_EQ(j["tokens"].get<std::vector<int32_t>>(), turn->tokens);
   EXPECT_EQ(j["stop"], std::string(StopReasonName(turn->stop)));
   EXPECT_EQ(j["prefill_tokens"], turn->prefill_tokens);
@@ -100,8 +102,8 @@ TEST(LivRunChatTest, JsonEqualsTheChatRunnerInProcess) {
 
 TEST(LivRunChatTest, AConversationOnStdinPrefillsOnlyEachNewTurn) {
   const std::string input = WriteText("liv_run_chat_turns.txt", "hi there\nand then?\n\nignored\n");
-  auto r = RunCommand(NAS_LIV_RUN_BIN,
-                      "--gguf " + ScriptedGguf() + " --greedy -t 1 --json < " + input);
+  auto r =
+      RunCommand(NAS_LIV_RUN_BIN, "--gguf " + ScriptedGguf() + " --greedy -t 1 --json < " + input);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   std::string line;
@@ -126,6 +128,24 @@ TEST(LivRunChatTest, AConversationOnStdinPrefillsOnlyEachNewTurn) {
   EXPECT_THAT(r.err, HasSubstr("stop: end of turn"));
   EXPECT_THAT(r.err, HasSubstr("liv-run: peak memory: "));
   EXPECT_THAT(r.err, Not(HasSubstr("> ")));  // stdin is not a terminal
+}
+
+// In process on string streams: a terminal gets "> " on stderr before each turn (and before
+// the end of input), the replies go to stdout.
+TEST(LivRunChatTest, ATerminalGetsThePromptMarker) {
+  ChatCliOptions options;
+  options.gguf = ScriptedGguf();
+  options.greedy = true;
+  options.threads = 1;
+  std::istringstream in("hi\nwhat now?\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(RunChatCli(options, in, out, err, /*in_is_terminal=*/true), 0) << err.str();
+  EXPECT_EQ(out.str(), " the\n the\n");
+  const std::string e = err.str();
+  size_t markers = 0;
+  for (size_t at = e.find("> "); at != std::string::npos; at = e.find("> ", at + 1)) ++markers;
+  EXPECT_EQ(markers, 3u) << e;
+  EXPECT_THAT(e, HasSubstr("[turn 2]"));
 }
 
 TEST(LivRunChatTest, AConversationThatFillsTheContextSaysSoAndEnds) {
@@ -154,8 +174,8 @@ TEST(LivRunChatTest, AConversationThatFillsTheContextSaysSoAndEnds) {
 }
 
 TEST(LivRunChatTest, APromptThatDoesNotFitFails) {
-  auto r = RunCommand(NAS_LIV_RUN_BIN,
-                      "--gguf " + ScriptedGguf() + " -p 'a long prompt' --ctx 8 -t 1");
+  auto r =
+      RunCommand(NAS_LIV_RUN_BIN, "--gguf " + ScriptedGguf() + " -p 'a long prompt' --ctx 8 -t 1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("liv-run: context full: 0 of 8 positions"));
 }
@@ -164,13 +184,16 @@ TEST(LivRunChatTest, BadSamplingValuesNameTheFlag) {
   struct Case {
     std::string flag, message;
   };
-  for (const Case& c : {Case{"--temp -1", "liv-run: --temp: temperature: must be a finite "
-                                          "number >= 0, got -1\n"},
-                        Case{"--min-p 1.5", "liv-run: --min-p: min-p: must be in [0, 1], got "
-                                            "1.5\n"},
-                        Case{"--repeat-penalty 0.5", "liv-run: --repeat-penalty: repetition "
-                                                     "penalty: must be a finite number >= 1, got "
-                                                     "0.5\n"},
+  for (const Case& c : {Case{"--temp -1",
+                             "liv-run: --temp: temperature: must be a finite "
+                             "number >= 0, got -1\n"},
+                        Case{"--min-p 1.5",
+                             "liv-run: --min-p: min-p: must be in [0, 1], got "
+                             "1.5\n"},
+                        Case{"--repeat-penalty 0.5",
+                             "liv-run: --repeat-penalty: repetition "
+                             "penalty: must be a finite number >= 1, got "
+                             "0.5\n"},
                         Case{"-n 0", "liv-run: --max-tokens: must be at least 1\n"}}) {
     auto r = RunCommand(NAS_LIV_RUN_BIN, "--gguf " + RandomGguf() + " -p hi " + c.flag);
     EXPECT_EQ(r.exit_code, 2) << c.flag;
