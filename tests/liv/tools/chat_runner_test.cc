@@ -129,6 +129,29 @@ TEST(ChatRunnerTest, TheScriptedModelSaysTheThenEndsItsTurn) {
   EXPECT_EQ(result->decode_tokens, 1u);
 }
 
+// EOS (here " the", which the scripted model says first) ends a turn too; the reply is then
+// closed with "<|im_end|>\n" like any other, and EOS is not fed.
+TEST(ChatRunnerTest, EosEndsTheTextAndTheNextTurnClosesTheReply) {
+  const ChatModel m = Load(*chat_test::ScriptedModel(), "chat_eos.gguf");
+  TokenizerVocab vocab = tokenizer_test::TestVocab();
+  vocab.eos_id = tokenizer_test::kSpaceThe;
+  auto tokenizer = Tokenizer::Create(vocab);
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+  auto runner = ChatRunner::Create(m.model, *tokenizer, Runtime(), Greedy(8));
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  auto first = (*runner)->Turn("hi");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->stop, StopReason::kEndOfText);
+  EXPECT_TRUE(first->tokens.empty());
+  EXPECT_EQ(first->text, "");
+  EXPECT_EQ(first->decode_tokens, 0u);
+  auto second = (*runner)->Turn("and?");
+  ASSERT_TRUE(second.ok()) << second.status();
+  const std::vector<int32_t> whole = EncodeSpecial(
+      m.tokenizer, Template({{"user", "hi"}, {"assistant", ""}, {"user", "and?"}}, true));
+  EXPECT_EQ((*runner)->history(), whole);
+}
+
 // The conversation's tokens are those of its whole template: the second turn prefills
 // exactly what the first turn's reply does not already hold.
 TEST(ChatRunnerTest, ASecondTurnPrefillsOnlyItsNewTokens) {
