@@ -1,6 +1,10 @@
-// liv-run: runs a model (preset or ArchSpec file, deterministic random weights) on given
-// token ids and prints the top logits after the prompt and after each greedy decode step;
-// for debugging and cross-checks with other implementations. --json prints them as JSON.
+// liv-run, two modes. With --gguf FILE it chats with an LFM2 GGUF checkpoint
+// (chat_runner.h): -p PROMPT runs one turn, streaming the reply to stdout; without -p (or
+// with -i) it reads user turns from stdin, one per line, keeping the conversation in one
+// session; statistics go to stderr, or with --json a summary per turn to stdout
+// (chat_cli.h). With -m SPEC it runs a model (preset or ArchSpec file, deterministic
+// random weights) on given token ids and prints the top logits after the prompt and after
+// each greedy decode step, for debugging and cross-checks with other implementations.
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
@@ -11,6 +15,7 @@
 #include "liv/model/weight_layout.h"
 #include "liv/runtime/session.h"
 #include "liv/runtime/thread_pool.h"
+#include "liv/tools/chat_cli.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -35,7 +40,9 @@ nlohmann::json TopLogits(std::span<const float> logits, size_t k) {
 
 int main(int argc, char** argv) {
   using namespace nas::liv;
-  CLI::App app{"liv-run: run a model on token ids and print the top logits."};
+  CLI::App app{
+      "liv-run: chat with an LFM2 GGUF checkpoint (--gguf), or run a model on token ids and "
+      "print the top logits (-m)."};
   std::string model, kv_type = "f32";
   std::vector<int32_t> tokens;
   size_t top = 5;
@@ -43,25 +50,39 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
   int threads = 0;
   bool json = false;
-  app.add_option("-m,--model", model, "Preset name or ArchSpec file")->required();
-  app.add_option("--tokens", tokens, "Prompt token ids, comma-separated")
+  ChatCliOptions chat;
+  auto* model_opt = app.add_option("-m,--model", model, "Preset name or ArchSpec file");
+  auto* gguf_opt = app.add_option("--gguf", chat.gguf, "LFM2 GGUF file to chat with");
+  model_opt->excludes(gguf_opt);
+  app.add_option("--tokens", tokens, "Prompt token ids, comma-separated (-m)")
       ->delimiter(',')
-      ->required();
-  app.add_option("-k,--top", top, "Logits to print per step")->capture_default_str();
-  app.add_option("-g,--generate", generate, "Greedy decode steps after the prompt")
+      ->needs(model_opt);
+  app.add_option("-k,--top", top, "Logits to print per step (-m)")->capture_default_str();
+  app.add_option("-g,--generate", generate, "Greedy decode steps after the prompt (-m)")
       ->capture_default_str();
-  app.add_option("--seed", seed, "Seed of the random weights")->capture_default_str();
+  app.add_option("--seed", seed, "Seed of the random weights (-m) or of the sampler (--gguf)")
+      ->capture_default_str();
   app.add_option("-t,--threads", threads, "Threads (0 = physical cores)")->capture_default_str();
   app.add_option("--kv-type", kv_type,
                  "Element type of the K/V cache: f32, or f16 (IEEE half, rounded to nearest "
                  "even)")
       ->capture_default_str();
   app.add_flag("--json", json, "Print JSON");
+  AddChatOptions(app, chat, gguf_opt);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (!chat.gguf.empty()) {
+    chat.seed = seed;
+    chat.threads = threads > 0 ? threads : PhysicalCoreCount();
+    chat.kv_type = kv_type;
+    chat.json = json;
+    return RunChatCli(chat);
+  }
+  if (model.empty()) return Fail(2, "give --gguf FILE to chat, or -m MODEL --tokens IDS");
+  if (tokens.empty()) return Fail(2, "--tokens is required with -m");
   auto kv = ParseKvType(kv_type);
   if (!kv.ok()) return Fail(2, "--kv-type: " + std::string(kv.status().message()));
   auto spec = LoadArchSpec(model);

@@ -1,0 +1,45 @@
+#include "liv/tools/chat_model.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "liv/formats/gguf_reader.h"
+#include "liv/formats/lfm2_gguf_import.h"
+
+namespace nas::liv {
+namespace {
+
+// The error with `prefix` in front, unless it names `path` already.
+absl::Status Prefixed(const absl::Status& status, const std::string& path,
+                      const std::string& prefix) {
+  if (absl::StrContains(status.message(), path)) return status;
+  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<ChatModel> LoadChatModel(const std::string& path, const ChatModelOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  NAS_ASSIGN_OR_RETURN(GgufReader reader, GgufReader::Open(path));
+  Lfm2ImportOptions import;
+  import.weight_type = options.weight_type;
+  import.threads = options.threads;
+  auto model = ImportLfm2Gguf(reader, import);
+  if (!model.ok()) return Prefixed(model.status(), path, path + ": ");
+  auto tokenizer = Tokenizer::FromGguf(reader.metadata());
+  if (!tokenizer.ok()) return Prefixed(tokenizer.status(), path, path + ": tokenizer: ");
+  const int64_t vocab = (*model)->spec().vocab_size();
+  if (tokenizer->vocab_size() > vocab) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": tokenizer: ", tokenizer->vocab_size(),
+                                                   " tokens, more than the model's vocabulary of ",
+                                                   vocab));
+  }
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  return ChatModel{*std::move(model), *std::move(tokenizer), elapsed.count()};
+}
+
+}  // namespace nas::liv
