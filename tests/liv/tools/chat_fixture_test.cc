@@ -28,7 +28,7 @@ TEST(ChatFixture, DISABLED_WriteLfm2_350mShapedGguf) {
   ASSERT_TRUE(model.ok()) << model.status();
   Lfm2GgufExportOptions options;
   options.matrix_type = GgmlType::kQ8_0;
-  options.extra_metadata = chat_test::TokenizerKeys(vocab);
+  options.extra_metadata = TokenizerGgufKeys(vocab);
   const absl::Status status = ExportLfm2Gguf(*spec, (*model)->weights(), path, options);
   ASSERT_TRUE(status.ok()) << status;
 }

@@ -15,65 +15,24 @@
 
 #include "liv/formats/gguf_value.h"
 #include "liv/formats/lfm2_gguf_export.h"
+#include "liv/formats/tokenizer.h"
 #include "liv/model/weight_layout.h"
 #include "liv/runtime/session.h"
+#include "tests/liv/formats/lfm2_gguf_test_util.h"
 #include "tests/liv/formats/tokenizer_test_util.h"
 
 namespace nas::liv::chat_test {
 
+// gguf_test::TinyLfm2 (tied) with the test vocabulary and 256 positions.
 inline ArchSpec TinyChatSpec() {
-  ArchSpec spec;
+  ArchSpec spec = gguf_test::TinyLfm2(/*tied=*/true);
   spec.set_name("tiny-chat");
   spec.set_vocab_size(static_cast<int>(tokenizer_test::TestVocab().tokens.size()));
-  spec.set_d_model(32);
-  spec.set_norm_eps(1e-5f);
-  spec.set_tie_embeddings(true);
   spec.set_context_length(256);
-  for (int i = 0; i < 4; ++i) {
-    Layer* layer = spec.add_layers();
-    if (i == 2) {
-      Attention* a = layer->mutable_attention();
-      a->set_num_heads(4);
-      a->set_num_kv_heads(2);
-      a->set_head_dim(8);
-      a->set_qk_norm(true);
-      a->set_rope_theta(1e6f);
-    } else {
-      layer->mutable_short_conv()->set_kernel_size(3);
-      layer->mutable_short_conv()->set_gating(ShortConv::DOUBLE);
-    }
-    layer->mutable_swiglu()->set_hidden(64);
-  }
   return spec;
 }
 
-template <typename T>
-GgufArray Array(std::vector<T> v) {
-  GgufArray a;
-  a.elements = std::move(v);
-  return a;
-}
-
-inline std::vector<GgufKv> TokenizerKeys(const TokenizerVocab& vocab) {
-  std::vector<GgufKv> kvs = {
-      {"tokenizer.ggml.model", std::string("gpt2")},
-      {"tokenizer.ggml.pre", std::string("lfm2")},
-      {"tokenizer.ggml.tokens", Array(vocab.tokens)},
-      {"tokenizer.ggml.token_type", Array(vocab.token_types)},
-      {"tokenizer.ggml.merges", Array(vocab.merges)},
-      {"tokenizer.ggml.bos_token_id", static_cast<uint32_t>(vocab.bos_id)},
-      {"tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id)},
-      {"tokenizer.ggml.add_bos_token", vocab.add_bos},
-  };
-  if (vocab.padding_id.has_value()) {
-    kvs.push_back({"tokenizer.ggml.padding_token_id", static_cast<uint32_t>(*vocab.padding_id)});
-  }
-  return kvs;
-}
-
-inline std::string TempPath(const std::string& name) {
-  return (std::filesystem::path(::testing::TempDir()) / name).string();
-}
+using gguf_test::TempPath;
 
 inline std::shared_ptr<Model> RandomChatModel(uint64_t seed = 20261122) {
   auto model = Model::CreateRandom(TinyChatSpec(), WeightType::kF32, seed);
@@ -107,7 +66,7 @@ inline std::shared_ptr<Model> ScriptedModel() {
 // Writes `model` (f32) with the test tokenizer to `path`.
 inline void WriteChatGguf(const Model& model, const std::string& path) {
   Lfm2GgufExportOptions options;
-  options.extra_metadata = TokenizerKeys(tokenizer_test::TestVocab());
+  options.extra_metadata = TokenizerGgufKeys(tokenizer_test::TestVocab());
   const absl::Status status = ExportLfm2Gguf(model.spec(), model.weights(), path, options);
   ASSERT_TRUE(status.ok()) << status;
 }

@@ -221,7 +221,7 @@ TEST(LivRunChatTest, AMissingFileIsNamed) {
 TEST(LivRunChatTest, AnotherArchitectureIsUnsupported) {
   GgufWriter writer;
   ASSERT_TRUE(writer.AddMetadata("general.architecture", std::string("llama")).ok());
-  for (const GgufKv& kv : chat_test::TokenizerKeys(tokenizer_test::TestVocab())) {
+  for (const GgufKv& kv : TokenizerGgufKeys(tokenizer_test::TestVocab())) {
     ASSERT_TRUE(writer.AddMetadata(kv.key, kv.value).ok());
   }
   const std::string path = chat_test::TempPath("llama.gguf");
