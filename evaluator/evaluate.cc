@@ -60,8 +60,15 @@ absl::StatusOr<TrainingRun> LabelledRun(const ArchSpec& spec, const TrainingData
     p.loss = rp.loss;
     options.progress(p);
   };
+  const auto trained = [&](const TrainingRun& scored, TorchModel& model) {
+    if (!options.trained) return;
+    TrainingRun labelled = scored;
+    labelled.set_task(task);
+    labelled.set_setting(description);
+    options.trained(labelled, model);
+  };
   NAS_ASSIGN_OR_RETURN(TrainingRun run, TrainAndScore(spec, data, ConfigOf(budget, lr, init_seed),
-                                                      report, options.cancel));
+                                                      report, options.cancel, trained));
   run.set_task(task);
   run.set_setting(description);
   if (options.progress) {

@@ -40,9 +40,14 @@ struct TrainingProgress {
   double accuracy = 0;  // when run_finished: the run's test accuracy (MAD)
 };
 
+class TorchModel;
+
 struct EvaluateOptions {
   std::function<void(const TrainingProgress&)> progress;  // optional
   const std::atomic<bool>* cancel = nullptr;              // optional; checked every step
+  // Optional: each run's trained model with its labelled result (task, setting, learning
+  // rate, scores), before the next run starts; not called for runs that diverged.
+  std::function<void(const TrainingRun&, TorchModel&)> trained;
 };
 
 absl::StatusOr<EvaluationResult> Evaluate(const EvaluateRequest& request,

@@ -5,13 +5,16 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_format.h"
+#include "evaluator/best_trained_model.h"
 #include "evaluator/evaluate.h"
+#include "liv/formats/lfm2_gguf_export.h"
 #include "liv/model/spec_source.h"
 
 namespace nas::eval {
@@ -28,6 +31,8 @@ struct RunArgs {
   double weight_decay = -1, grad_clip = -1;
   uint64_t seed = 1;
   std::string json;
+  std::string export_gguf;
+  std::string export_type = "f32";
 };
 
 // Short names for the tasks on the command line.
@@ -101,20 +106,64 @@ void PrintResult(const EvaluationResult& r) {
               r.quality(), r.failure().empty() ? "" : ": ", r.failure().c_str());
 }
 
+// Writes the best run's trained weights as an LFM2 GGUF; an exit status.
+int ExportBest(const BestTrainedModel& best, const std::string& path, liv::GgmlType type) {
+  if (!best.status().ok()) {
+    std::cerr << "evaluator run: --export-gguf: " << best.status().message() << "\n";
+    return 1;
+  }
+  if (best.model() == nullptr) {
+    std::cerr << "evaluator run: --export-gguf: every run diverged; nothing to export\n";
+    return 3;
+  }
+  liv::Lfm2GgufExportOptions options;
+  options.matrix_type = type;
+  const liv::Model& model = *best.model();
+  if (absl::Status s = liv::ExportLfm2Gguf(model.spec(), model.weights(), path, options); !s.ok()) {
+    std::cerr << "evaluator run: --export-gguf: " << s.message() << "\n";
+    return 1;
+  }
+  std::fprintf(stderr, "exported the trained weights of %s %s lr %g (vocabulary %d) to %s\n",
+               best.run().task().c_str(), best.run().setting().c_str(),
+               best.run().learning_rate(), model.spec().vocab_size(), path.c_str());
+  return 0;
+}
+
 int Run(const RunArgs& a) {
   auto spec = liv::LoadArchSpec(a.spec);
   if (!spec.ok()) {
     std::cerr << "evaluator run: --spec: " << spec.status().message() << "\n";
     return 2;
   }
+  std::optional<liv::GgmlType> export_type;
+  if (!a.export_gguf.empty()) {
+    // Checked before any training: the type, and that LFM2's layout can hold the spec.
+    auto type = liv::ParseLfm2MatrixType(a.export_type);
+    if (!type.ok()) {
+      std::cerr << "evaluator run: --export-type: " << type.status().message() << "\n";
+      return 2;
+    }
+    export_type = *type;
+    if (absl::Status s = liv::CheckLfm2Expressible(*spec); !s.ok()) {
+      std::cerr << "evaluator run: --export-gguf: " << s.message() << "\n";
+      return 2;
+    }
+  }
+  BestTrainedModel best;
   EvaluateOptions options;
   options.progress = PrintProgress;
+  if (export_type) {
+    options.trained = [&best](const TrainingRun& run, TorchModel& model) { best.Offer(run, model); };
+  }
   auto result = Evaluate(MakeRequest(a, *spec), options);
   if (!result.ok()) {
     std::cerr << "evaluator run: " << result.status().message() << "\n";
     return result.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
   PrintResult(*result);
+  if (export_type) {
+    if (int code = ExportBest(best, a.export_gguf, *export_type); code != 0) return code;
+  }
   if (!a.json.empty()) {
     std::string text;
     google::protobuf::util::JsonPrintOptions json_options;
@@ -165,6 +214,14 @@ void AddRunCommand(CLI::App& app) {
   run->add_option("--threads", args->threads, "Torch threads (default: all cores)");
   run->add_option("--seed", args->seed, "Seed of weights and data")->capture_default_str();
   run->add_option("--json", args->json, "Write the EvaluationResult as JSON to FILE (- = stdout)");
+  run->add_option("--export-gguf", args->export_gguf,
+                  "Write the best run's trained weights (highest accuracy; corpus: lowest "
+                  "validation loss) as an LFM2 GGUF file; the spec must be LFM2-expressible "
+                  "(convolution + GQA + SwiGLU layers). MAD runs train with the task's "
+                  "vocabulary, corpus runs with 256 bytes; no tokenizer is written");
+  run->add_option("--export-type", args->export_type,
+                  "Matrix type of --export-gguf: f32, f16, q8_0, q4_0")
+      ->capture_default_str();
   run->callback([args] { throw CLI::RuntimeError(Run(*args)); });
 }
 

@@ -91,10 +91,10 @@ int ConfigureTorchThreads(int threads) {
   return torch::get_num_threads();
 }
 
-absl::StatusOr<TrainingRun> TrainAndScore(const ArchSpec& spec, const TrainingData& data,
-                                          const RunConfig& config,
-                                          const std::function<void(const RunProgress&)>& progress,
-                                          const std::atomic<bool>* cancel) {
+absl::StatusOr<TrainingRun> TrainAndScore(
+    const ArchSpec& spec, const TrainingData& data, const RunConfig& config,
+    const std::function<void(const RunProgress&)>& progress, const std::atomic<bool>* cancel,
+    const std::function<void(const TrainingRun&, TorchModel&)>& trained) {
   NAS_ASSIGN_OR_RETURN(std::shared_ptr<TorchModel> model, TorchModel::Create(spec, config.init_seed));
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(model->decayed_parameters(),
@@ -160,6 +160,7 @@ absl::StatusOr<TrainingRun> TrainAndScore(const ArchSpec& spec, const TrainingDa
     if (!std::isfinite(run.validation_loss())) run.set_diverged(true);
   }
   run.set_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (trained && !run.diverged()) trained(run, *model);
   return run;
 }
 

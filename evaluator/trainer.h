@@ -19,6 +19,8 @@
 
 namespace nas::eval {
 
+class TorchModel;
+
 // Where a run's batches come from; implementations must be deterministic.
 class TrainingData {
  public:
@@ -50,10 +52,12 @@ struct RunProgress {
 // accuracy is over probed positions of the evaluated examples; validation_loss is the mean
 // cross-entropy per probed position. Cancelled when `cancel` becomes true (checked every
 // step); InvalidArgument for a spec whose vocabulary is smaller than the data's.
-absl::StatusOr<TrainingRun> TrainAndScore(const ArchSpec& spec, const TrainingData& data,
-                                          const RunConfig& config,
-                                          const std::function<void(const RunProgress&)>& progress,
-                                          const std::atomic<bool>* cancel);
+// `trained`, when set, is called with the scored result and the trained model (not for a
+// run that diverged).
+absl::StatusOr<TrainingRun> TrainAndScore(
+    const ArchSpec& spec, const TrainingData& data, const RunConfig& config,
+    const std::function<void(const RunProgress&)>& progress, const std::atomic<bool>* cancel,
+    const std::function<void(const TrainingRun&, TorchModel&)>& trained = {});
 
 // A MAD task as training data: training examples in order from step * batch_size (wrapping
 // around the split, so a small split is seen for several epochs), the test split for

@@ -176,11 +176,8 @@ int main(int argc, char** argv) {
   if (!load_once.empty()) return LoadOnce(load_once, threads);
   if (loads < 1) return Fail("--loads: must be >= 1");
 
-  const std::map<std::string, GgmlType> types = {{"f32", GgmlType::kF32},
-                                                 {"f16", GgmlType::kF16},
-                                                 {"q8_0", GgmlType::kQ8_0},
-                                                 {"q4_0", GgmlType::kQ4_0}};
-  if (!types.count(type_name)) return Fail("--type: one of f32, f16, q8_0, q4_0");
+  const auto matrix_type = ParseLfm2MatrixType(type_name);
+  if (!matrix_type.ok()) return Fail("--type: " + std::string(matrix_type.status().message()));
   auto spec = PresetArchSpec(preset);
   if (!spec.ok()) return Fail("--preset: " + std::string(spec.status().message()));
   std::filesystem::create_directories(dir);
@@ -190,7 +187,7 @@ int main(int argc, char** argv) {
     auto model = Model::CreateRandom(*spec, WeightType::kF32, /*seed=*/1, threads);
     if (!model.ok()) return Fail(std::string(model.status().message()));
     Lfm2GgufExportOptions options;
-    options.matrix_type = types.at(type_name);
+    options.matrix_type = *matrix_type;
     if (auto s = ExportLfm2Gguf(*spec, (*model)->weights(), path, options); !s.ok()) {
       return Fail(std::string(s.message()));
     }

@@ -129,6 +129,15 @@ absl::StatusOr<std::vector<uint8_t>> Encode(const Lfm2GgufTensor& t, const float
 
 }  // namespace
 
+absl::StatusOr<GgmlType> ParseLfm2MatrixType(std::string_view name) {
+  if (name == "f32") return GgmlType::kF32;
+  if (name == "f16") return GgmlType::kF16;
+  if (name == "q8_0") return GgmlType::kQ8_0;
+  if (name == "q4_0") return GgmlType::kQ4_0;
+  return absl::InvalidArgumentError(
+      absl::StrCat("one of f32, f16, q8_0, q4_0, not ", std::string(name)));
+}
+
 absl::Status CheckLfm2Expressible(const ArchSpec& spec) { return CheckSpec(spec).status(); }
 
 absl::StatusOr<GgufMetadata> Lfm2GgufMetadata(const ArchSpec& spec, GgmlType matrix_type) {

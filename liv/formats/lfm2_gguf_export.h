@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,6 +23,9 @@
 #include "proto/arch_spec.pb.h"
 
 namespace nas::liv {
+
+// "f32", "f16", "q8_0" or "q4_0" as a matrix type; InvalidArgument listing them otherwise.
+absl::StatusOr<GgmlType> ParseLfm2MatrixType(std::string_view name);
 
 struct Lfm2GgufExportOptions {
   // Type of the matrices and the embedding: kF32, kF16, kQ8_0 or kQ4_0 (the quantized

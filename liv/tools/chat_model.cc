@@ -30,6 +30,11 @@ absl::StatusOr<ChatModel> LoadChatModel(const std::string& path, const ChatModel
   import.threads = options.threads;
   auto model = ImportLfm2Gguf(reader, import);
   if (!model.ok()) return Prefixed(model.status(), path, path + ": ");
+  if (reader.metadata().Find("tokenizer.ggml.tokens") == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": the file has no tokenizer (tokenizer.ggml.*); give it one with liv-export "
+              "--tokenizer-from CHECKPOINT.gguf, or run token ids with liv-run -m"));
+  }
   auto tokenizer = Tokenizer::FromGguf(reader.metadata());
   if (!tokenizer.ok()) return Prefixed(tokenizer.status(), path, path + ": tokenizer: ");
   const int64_t vocab = (*model)->spec().vocab_size();

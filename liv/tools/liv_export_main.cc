@@ -6,7 +6,6 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -57,11 +56,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  const std::map<std::string, GgmlType> types = {{"f32", GgmlType::kF32},
-                                                 {"f16", GgmlType::kF16},
-                                                 {"q8_0", GgmlType::kQ8_0},
-                                                 {"q4_0", GgmlType::kQ4_0}};
-  if (!types.count(type_name)) return Fail("--type: one of f32, f16, q8_0, q4_0, not " + type_name);
+  const auto matrix_type = ParseLfm2MatrixType(type_name);
+  if (!matrix_type.ok()) return Fail("--type: " + std::string(matrix_type.status().message()));
   const auto start = std::chrono::steady_clock::now();
 
   std::shared_ptr<Model> weights;
@@ -90,7 +86,7 @@ int main(int argc, char** argv) {
   if (!name.empty()) spec.set_name(name);
 
   Lfm2GgufExportOptions options;
-  options.matrix_type = types.at(type_name);
+  options.matrix_type = *matrix_type;
   std::optional<GgufReader> tokenizer_file;
   if (!tokenizer_from.empty()) {
     auto reader = GgufReader::Open(tokenizer_from);

@@ -218,6 +218,16 @@ TEST(LivRunChatTest, AMissingFileIsNamed) {
   EXPECT_THAT(r.err, HasSubstr("No such file"));
 }
 
+TEST(LivRunChatTest, AFileWithoutATokenizerSaysHowToGetOne) {
+  const ArchSpec spec = chat_test::TinyChatSpec();
+  const std::string path = chat_test::TempPath("no_tokenizer.gguf");
+  ASSERT_TRUE(ExportLfm2Gguf(spec, chat_test::RandomChatModel()->weights(), path).ok());
+  auto r = RunCommand(NAS_LIV_RUN_BIN, "--gguf " + path + " -p hi");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(path + ": the file has no tokenizer"));
+  EXPECT_THAT(r.err, HasSubstr("liv-export --tokenizer-from"));
+}
+
 TEST(LivRunChatTest, AnotherArchitectureIsUnsupported) {
   GgufWriter writer;
   ASSERT_TRUE(writer.AddMetadata("general.architecture", std::string("llama")).ok());
