@@ -149,7 +149,11 @@ absl::StatusOr<GgufMetadata> Lfm2GgufMetadata(const ArchSpec& spec, GgmlType mat
   NAS_RETURN_IF_ERROR(add("general.name", spec.name()));
   NAS_RETURN_IF_ERROR(add("general.file_type", FileType(matrix_type)));
   NAS_RETURN_IF_ERROR(add("lfm2.vocab_size", uint32_t{spec.vocab_size()}));
-  NAS_RETURN_IF_ERROR(add("lfm2.context_length", uint32_t{spec.context_length()}));
+  // llama.cpp requires the key and sizes its default context by it: an unspecified
+  // context (0) is written as LFM2's trained context.
+  NAS_RETURN_IF_ERROR(add("lfm2.context_length", spec.context_length() > 0
+                                                     ? uint32_t{spec.context_length()}
+                                                     : kLfm2TrainedContext));
   NAS_RETURN_IF_ERROR(add("lfm2.embedding_length", d));
   NAS_RETURN_IF_ERROR(add("lfm2.block_count", static_cast<uint32_t>(spec.layers_size())));
   NAS_RETURN_IF_ERROR(add("lfm2.feed_forward_length", uint32_t{*shared.hidden}));

@@ -10,6 +10,7 @@
 // from WriteFile; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,10 @@ namespace nas::liv {
 
 // "f32", "f16", "q8_0" or "q4_0" as a matrix type; InvalidArgument listing them otherwise.
 absl::StatusOr<GgmlType> ParseLfm2MatrixType(std::string_view name);
+
+// lfm2.context_length written for a spec whose context_length is 0 (unspecified): the
+// context LFM2 was trained with (llama.cpp needs a non-zero value).
+inline constexpr uint32_t kLfm2TrainedContext = 32768;
 
 struct Lfm2GgufExportOptions {
   // Type of the matrices and the embedding: kF32, kF16, kQ8_0 or kQ4_0 (the quantized

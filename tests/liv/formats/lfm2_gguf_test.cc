@@ -357,5 +357,16 @@ TEST(Lfm2GgufTest, PresetsRoundTripThroughMetadata) {
   EXPECT_EQ(parameters, 354483968u);  // REFERENCE.md section 1
 }
 
+// llama.cpp requires lfm2.context_length and sizes its default context by it.
+TEST(Lfm2GgufTest, UnspecifiedContextIsWrittenAsLfm2sTrainedContext) {
+  ArchSpec spec = TinyLfm2(true);
+  spec.set_context_length(0);
+  auto md = Lfm2GgufMetadata(spec);
+  ASSERT_TRUE(md.ok()) << md.status();
+  EXPECT_EQ(*md->GetUint32("lfm2.context_length"), 32768u);
+  spec.set_context_length(128);
+  EXPECT_EQ(*Lfm2GgufMetadata(spec)->GetUint32("lfm2.context_length"), 128u);
+}
+
 }  // namespace
 }  // namespace nas::liv
