@@ -100,8 +100,8 @@ absl::StatusOr<GgufModel> ReadGgufModel(const std::string& name, const std::stri
                                         "\" is not a plain file name (no '/', '.' or '..')"));
   }
   if (models_dir.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("gguf: ", name, ": this agent has no models dir (start it with --models-dir)"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "gguf: ", name, ": this agent has no models dir (start it with --models-dir)"));
   }
   const std::string path = GgufModelPath(models_dir, name);
   std::error_code error;

@@ -129,7 +129,9 @@ int Main(int argc, char** argv) {
     std::cout << DescribeDeviceJson().dump(2) << "\n";
     return 0;
   }
-  if (model.empty()) return Fail(kExitInvalid, "--model: required (a preset, a spec file, - or a GGUF file)");
+  if (model.empty()) {
+    return Fail(kExitInvalid, "--model: required (a preset, a spec file, - or a GGUF file)");
+  }
   if (app.count("--repetitions") > 0) {
     if (repetitions == 0) return Fail(kExitInvalid, "--repetitions: must be >= 1");
     protocol.min_repetitions = protocol.max_repetitions = repetitions;
