@@ -73,7 +73,8 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(const AgentOptio
   if (!description.ok()) return description.status();
 
   auto impl = std::make_unique<Impl>();
-  impl->measurer = std::make_unique<Measurer>(std::move(runner).value());
+  impl->measurer =
+      std::make_unique<Measurer>(std::move(runner).value(), options.limits.models_dir);
   impl->queue = std::make_unique<MeasurementQueue>(*impl->measurer, options.max_queue);
   impl->service = std::make_unique<AgentService>(*impl->queue, *description, options.limits,
                                                  options.token);

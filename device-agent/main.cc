@@ -2,6 +2,7 @@
 //   device-agent --listen 127.0.0.1:50051        serve DeviceAgent over gRPC
 //   device-agent describe                        print this device
 //   device-agent measure --preset lfm2-350m      measure once, locally, and print a table
+//                        (or --spec FILE, or --gguf FILE.gguf with the file's own weights)
 #include <signal.h>
 #include <unistd.h>
 
@@ -118,6 +119,11 @@ int main(int argc, char** argv) {
   app.add_option("--default-deadline", options.limits.default_deadline_seconds,
                  "Deadline of a measurement that sets none (s)")
       ->capture_default_str();
+  app.add_option("--models-dir", options.limits.models_dir,
+                 "Folder of the GGUF checkpoints requests may name (MeasureRequest.gguf, a "
+                 "plain file name); with --runner ssh or adb the same path must hold them on "
+                 "the device")
+      ->check(CLI::ExistingDirectory);
   app.add_option("--shutdown-grace", grace_seconds,
                  "On SIGTERM, seconds the measurement in flight may take before it is killed")
       ->capture_default_str();
@@ -125,15 +131,17 @@ int main(int argc, char** argv) {
 
   CLI::App* describe = app.add_subcommand("describe", "Print this device and exit");
   CLI::App* measure = app.add_subcommand("measure", "Measure one model locally and print a table");
-  std::string preset, spec_path, weights = "f32", kv_type = "f32";
+  std::string preset, spec_path, gguf_path, weights, kv_type = "f32";
   std::vector<uint32_t> prompts, depths;
   uint32_t threads = 0, repetitions = 0, decode_tokens = 0, times = 1;
   uint64_t seed = 0;
   auto* model = measure->add_option_group("model");
   model->add_option("--preset", preset, "An LFM2 preset, e.g. lfm2-350m");
   model->add_option("--spec", spec_path, "An ArchSpec file");
+  model->add_option("--gguf", gguf_path, "An LFM2 GGUF checkpoint (its own weights)");
   model->require_option(1);
-  measure->add_option("-w,--weights", weights, "Weight type")->capture_default_str();
+  measure->add_option("-w,--weights", weights,
+                      "Weight type [default: f32, or the GGUF file's own type]");
   measure->add_option("--kv-type", kv_type, "K/V cache elements: f32 or f16")
       ->capture_default_str();
   measure->add_option("-p,--prompt-lengths", prompts, "Prompt lengths (default 512,4096)")->delimiter(',');
@@ -172,6 +180,11 @@ int main(int argc, char** argv) {
     MeasureRequest request;
     if (!preset.empty()) {
       request.set_preset(preset);
+    } else if (!gguf_path.empty()) {
+      // Measured as an agent would: a file name in a models dir, here the file's own folder.
+      const std::filesystem::path path(gguf_path);
+      request.set_gguf(path.filename().string());
+      options.limits.models_dir = path.has_parent_path() ? path.parent_path().string() : ".";
     } else {
       auto spec = nas::liv::LoadArchSpec(spec_path);
       if (!spec.ok()) return Fail(std::string(spec.status().message()));
@@ -189,9 +202,10 @@ int main(int argc, char** argv) {
     p->set_max_repetitions(repetitions);
     auto validated = ValidateMeasureRequest(request, options.limits);
     if (!validated.ok()) return Fail(std::string(validated.status().message()));
-    std::cerr << "device-agent: measuring " << validated->spec().name() << " ("
+    std::cerr << "device-agent: measuring "
+              << (validated->has_gguf() ? gguf_path : validated->spec().name()) << " ("
               << made->Description() << ")...\n";
-    Measurer measurer(std::move(made).value());
+    Measurer measurer(std::move(made).value(), options.limits.models_dir);
     std::vector<MeasureResult> results;
     for (uint32_t i = 0; i < std::max<uint32_t>(times, 1); ++i) {
       ChildProcess child;

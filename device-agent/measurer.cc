@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "device-agent/agent_version.h"
+#include "device-agent/request_validation.h"
 #include "device-agent/thermal.h"
 #include "liv/model/arch_spec_io.h"
 #include "nlohmann/json.hpp"
@@ -102,10 +103,11 @@ void FillFromReport(const nlohmann::json& r, double target, MeasureResult* resul
 
 }  // namespace
 
-std::vector<std::string> LivMeasureArgs(const MeasureRequest& request) {
+std::vector<std::string> LivMeasureArgs(const MeasureRequest& request,
+                                        const std::string& models_dir) {
   const MeasureProtocol& p = request.protocol();
   std::vector<std::string> args = {
-      "-m", "-",
+      "-m", request.has_gguf() ? GgufModelPath(models_dir, request.gguf()) : "-",
       "-w", request.weight_type(),
       "--seed", std::to_string(request.seed()),
       "-n", std::to_string(p.decode_tokens()),
@@ -209,8 +211,9 @@ MeasureResult Measurer::Measure(const MeasureRequest& request, double queue_wait
   ChildLimits limits;
   limits.deadline = std::chrono::seconds(request.deadline_seconds());
   limits.memory_cap_bytes = request.memory_cap_bytes();
-  auto ran = child.Run(runner_.Command(LivMeasureArgs(request)),
-                       liv::ArchSpecToText(request.spec()), limits, on_start);
+  auto ran = child.Run(runner_.Command(LivMeasureArgs(request, models_dir_)),
+                       request.has_gguf() ? "" : liv::ArchSpecToText(request.spec()), limits,
+                       on_start);
   MeasureResult result;
   if (!ran.ok()) {
     result.set_protocol_version(kProtocolVersion);

@@ -20,15 +20,19 @@
 
 namespace nas::agent {
 
-// liv-measure's arguments for a validated request (the spec goes on stdin: "-m -").
-std::vector<std::string> LivMeasureArgs(const MeasureRequest& request);
+// liv-measure's arguments for a validated request: the spec goes on stdin ("-m -"), a
+// gguf model is its file in `models_dir` ("-m DIR/NAME").
+std::vector<std::string> LivMeasureArgs(const MeasureRequest& request,
+                                        const std::string& models_dir = "");
 
 // The result of a finished child (pure: no I/O), exposed for tests.
 MeasureResult ResultFromChild(const MeasureRequest& request, const ChildResult& child);
 
 class Measurer {
  public:
-  explicit Measurer(Runner runner) : runner_(std::move(runner)) {}
+  // `models_dir`: where gguf models are (AgentLimits::models_dir), as the runner sees it.
+  explicit Measurer(Runner runner, std::string models_dir = "")
+      : runner_(std::move(runner)), models_dir_(std::move(models_dir)) {}
 
   // `child` lets the caller cancel; `on_start` receives the child's pid.
   MeasureResult Measure(const MeasureRequest& request, double queue_wait_ms, ChildProcess& child,
@@ -38,6 +42,7 @@ class Measurer {
 
  private:
   Runner runner_;
+  std::string models_dir_;
 };
 
 }  // namespace nas::agent

@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "liv/formats/gguf_reader.h"
+#include "liv/formats/lfm2_gguf_import.h"
 #include "liv/model/arch_spec_validate.h"
 #include "liv/model/lfm2_presets.h"
 #include "liv/runtime/cost_model.h"
@@ -84,7 +87,42 @@ absl::Status CheckProtocol(const MeasureProtocol& p, const AgentLimits& limits) 
   return CheckRange("protocol.thermal_max_wait_seconds", p.thermal_max_wait_seconds(), 0, 3600);
 }
 
+// The spec and weight type of the request's gguf model, read from the file's header.
+struct GgufModel {
+  ArchSpec spec;
+  liv::WeightType weight_type;
+};
+
+absl::StatusOr<GgufModel> ReadGgufModel(const std::string& name, const std::string& models_dir) {
+  if (name.empty()) return Invalid("gguf", "empty (a file name in the agent's models dir)");
+  if (name.find('/') != std::string::npos || name == "." || name == "..") {
+    return Invalid("gguf", absl::StrCat("\"", name,
+                                        "\" is not a plain file name (no '/', '.' or '..')"));
+  }
+  if (models_dir.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "gguf: ", name, ": this agent has no models dir (start it with --models-dir)"));
+  }
+  const std::string path = GgufModelPath(models_dir, name);
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::NotFoundError(
+        absl::StrCat("gguf: ", name, " is not a file in the models dir ", models_dir));
+  }
+  auto reader = liv::GgufReader::Open(path);
+  if (!reader.ok()) return Invalid("gguf", std::string(reader.status().message()));
+  auto spec = liv::Lfm2ArchSpecFromGguf(*reader);
+  if (!spec.ok()) return Invalid("gguf", std::string(spec.status().message()));
+  auto type = liv::Lfm2GgufWeightType(*reader);
+  if (!type.ok()) return Invalid("gguf", std::string(type.status().message()));
+  return GgufModel{*std::move(spec), *type};
+}
+
 }  // namespace
+
+std::string GgufModelPath(const std::string& models_dir, const std::string& name) {
+  return (std::filesystem::path(models_dir) / name).string();
+}
 
 MeasureProtocol EffectiveProtocol(const MeasureProtocol& requested) {
   MeasureProtocol p = requested;
@@ -118,6 +156,7 @@ absl::StatusOr<MeasureRequest> ValidateMeasureRequest(const MeasureRequest& requ
   MeasureRequest out = request;
   liv::ValidationLimits spec_limits;
   spec_limits.max_parameters = limits.max_parameters;
+  std::string default_weight_type = "f32";
   switch (request.model_case()) {
     case MeasureRequest::kPreset: {
       auto preset = liv::PresetArchSpec(request.preset());
@@ -127,18 +166,29 @@ absl::StatusOr<MeasureRequest> ValidateMeasureRequest(const MeasureRequest& requ
     }
     case MeasureRequest::kSpec:
       break;
+    case MeasureRequest::kGguf: {
+      auto gguf = ReadGgufModel(request.gguf(), limits.models_dir);
+      if (!gguf.ok()) return gguf.status();
+      if (auto s = liv::ValidateArchSpec(gguf->spec, spec_limits); !s.ok()) {
+        return Invalid("gguf", absl::StrCat(request.gguf(), ": ", s.message()));
+      }
+      default_weight_type = liv::WeightTypeName(gguf->weight_type);
+      break;
+    }
     default:
-      return Invalid("model", "set spec or preset");
+      return Invalid("model", "set spec, preset or gguf");
   }
-  if (auto s = liv::ValidateArchSpec(out.spec(), spec_limits); !s.ok()) {
-    return Invalid("spec", std::string(s.message()));
+  if (!out.has_gguf()) {
+    if (auto s = liv::ValidateArchSpec(out.spec(), spec_limits); !s.ok()) {
+      return Invalid("spec", std::string(s.message()));
+    }
   }
   if (!request.weight_type().empty()) {
     if (auto t = liv::ParseWeightType(request.weight_type()); !t.ok()) {
       return Invalid("weight_type", std::string(t.status().message()));
     }
   } else {
-    out.set_weight_type("f32");
+    out.set_weight_type(default_weight_type);
   }
   *out.mutable_protocol() = EffectiveProtocol(request.protocol());
   if (auto s = CheckProtocol(out.protocol(), limits); !s.ok()) return s;

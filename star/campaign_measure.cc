@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "base/text_file.h"
+#include "star/gguf_reference.h"
 #include "star/measure_requests.h"
 #include "star/objectives.h"
 #include "star/search_space.h"
@@ -43,9 +44,11 @@ MeasurePhase::~MeasurePhase() = default;
 // Whether the store (or a reuse store, whose record is then copied in) already holds the
 // measurement.
 absl::StatusOr<bool> MeasurePhase::Reuse(const std::string& hash, const std::string& device_class,
-                                         const std::string& protocol_key, int generation) {
+                                         const std::string& protocol_key, int generation,
+                                         bool other_stores) {
   NAS_ASSIGN_OR_RETURN(auto own, store_.FindMeasurement(hash, device_class, protocol_key));
   if (own) return true;
+  if (!other_stores) return false;
   if (!reuse_stores_opened_) {
     reuse_stores_opened_ = true;
     for (const std::string& path : options_.reuse_from) {
@@ -100,12 +103,23 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
   std::vector<Job> jobs;
   std::vector<MeasureJob> requests;
   NAS_ASSIGN_OR_RETURN(const auto dispatched, store_.Dispatches());
+  // The references read from GGUF files, by label: the agents measure the file itself.
+  std::map<std::string, GgufReferenceModel> gguf_models;
+  for (const Reference& reference : space_.references()) {
+    if (!reference.has_gguf()) continue;
+    NAS_ASSIGN_OR_RETURN(gguf_models[ReferenceLabel(reference)],
+                         ReadGgufReference(reference.gguf()));
+  }
   auto add = [&](Job job, const ArchSpec& spec, const DeviceClass& device) {
     const std::string id = MeasureRequestId(job.hash, job.device_class, job.protocol_key,
                                             job.drift_generation);
+    agent::MeasureRequest request = MakeMeasureRequest(space_, device, spec, id);
+    if (auto gguf = gguf_models.find(job.reference); gguf != gguf_models.end()) {
+      UseGgufModel(gguf->second, &request);
+    }
     // A request sent before a crash goes back to the agent that may have its result.
     auto sent = dispatched.find(id);
-    requests.push_back({jobs.size(), job.device_class, MakeMeasureRequest(space_, device, spec, id),
+    requests.push_back({jobs.size(), job.device_class, std::move(request),
                         sent == dispatched.end() ? std::string() : sent->second});
     jobs.push_back(std::move(job));
   };
@@ -116,7 +130,11 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
     }
     for (const DeviceClass& device : space_.devices()) {
       const std::string key = ProtocolKey(space_, device);
-      NAS_ASSIGN_OR_RETURN(bool reused, Reuse(n.hash, device.name(), key, generation));
+      // Another campaign's measurement of this architecture had random weights: a
+      // checkpoint's figures are its own.
+      const bool checkpoint = gguf_models.count(n.reference) > 0;
+      NAS_ASSIGN_OR_RETURN(bool reused,
+                           Reuse(n.hash, device.name(), key, generation, !checkpoint));
       if (reused) {
         ++progress->reused;
         continue;

@@ -2,7 +2,9 @@
 // candidates need on each device class, which of them a store already holds (this
 // campaign's or another's, same hash, class and protocol key), the rest sent to the fleet
 // with idempotent request ids, results committed to the store as they arrive, due
-// reference re-measurements and their drift, agent failures and quarantines recorded.
+// reference re-measurements and their drift, agent failures and quarantines recorded. A
+// reference read from a GGUF file is measured as that file (gguf_reference.h), never
+// reused from another campaign.
 // Also the fleet's agents as the space names them (with their tokens).
 // Used by one campaign thread; fleet callbacks write to the store under a lock.
 #pragma once
@@ -68,8 +70,9 @@ class MeasurePhase {
     std::string hash, device_class, protocol_key, reference;
     int drift_generation = 0;
   };
+  // `other_stores`: whether options.reuse_from may answer too.
   absl::StatusOr<bool> Reuse(const std::string& hash, const std::string& device_class,
-                             const std::string& protocol_key, int generation);
+                             const std::string& protocol_key, int generation, bool other_stores);
   absl::Status RecordDrift(const Job& job, const agent::MeasureResult& result);
   // Seconds for `left` jobs per device class (see SecondsFor).
   double Seconds(const std::map<std::string, double>& left) const;

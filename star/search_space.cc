@@ -20,6 +20,7 @@
 #include "liv/model/arch_spec_validate.h"
 #include "liv/model/lfm2_presets.h"
 #include "star/genome_encode.h"
+#include "star/gguf_reference.h"
 #include "star/genome_layout.h"
 #include "star/search_space_locate.h"
 #include "star/search_space_validate.h"
@@ -108,7 +109,10 @@ absl::Status CheckReferences(const SearchSpace& space) {
     const Reference& r = space.references(i);
     const std::string path = absl::StrCat("references[", i, "]");
     if (r.source_case() == Reference::SOURCE_NOT_SET) {
-      return Error(path, "neither preset nor spec is set");
+      return Error(path, "none of preset, spec and gguf is set");
+    }
+    if (r.has_gguf() && r.gguf().empty()) {
+      return Error(path + ".gguf", "empty (the path of an LFM2 GGUF file)");
     }
     const std::string label = ReferenceLabel(r);
     if (label.empty()) return Error(path + ".name", "empty (label the inline spec)");
@@ -116,13 +120,16 @@ absl::Status CheckReferences(const SearchSpace& space) {
       return Error(r.name().empty() ? path : path + ".name",
                    absl::StrCat("label \"", label, "\" is used twice"));
     }
+    // Where a named model's errors point: the preset, or the file.
+    const std::string source_field = path + (r.has_gguf() ? ".gguf" : ".preset");
+    const std::string source_name = r.has_gguf() ? r.gguf() : r.preset();
     absl::StatusOr<ArchSpec> spec = ResolveReference(r);
-    if (!spec.ok()) return Error(path + ".preset", std::string(spec.status().message()));
+    if (!spec.ok()) return Error(source_field, std::string(spec.status().message()));
     const bool inline_spec = r.has_spec();
     if (auto s = liv::ValidateArchSpec(*spec); !s.ok()) {
       // liv's paths are relative to the spec ("layers[2].attention..."; "spec" for the cap).
       const std::string message(s.message());
-      if (!inline_spec) return Error(path + ".preset", message);
+      if (!inline_spec) return Error(source_field, message);
       if (absl::StartsWith(message, "spec: ")) return Error(path + ".spec", message.substr(6));
       return absl::InvalidArgumentError(absl::StrCat(path, ".spec.", message));
     }
@@ -131,8 +138,8 @@ absl::Status CheckReferences(const SearchSpace& space) {
       if (inline_spec) {
         return absl::InvalidArgumentError(absl::StrCat(path, ".spec.", message));
       }
-      return Error(path + ".preset",
-                   absl::StrCat(r.preset(), " is not expressible in this ", "space: ", message));
+      return Error(source_field,
+                   absl::StrCat(source_name, " is not expressible in this space: ", message));
     }
   }
   return absl::OkStatus();
@@ -143,6 +150,7 @@ absl::Status CheckReferences(const SearchSpace& space) {
 std::string ReferenceLabel(const Reference& reference) {
   if (!reference.name().empty()) return reference.name();
   if (reference.has_preset()) return reference.preset();
+  if (reference.has_gguf()) return GgufReferenceLabel(reference.gguf());
   return reference.spec().name();
 }
 
@@ -154,8 +162,11 @@ absl::StatusOr<ArchSpec> ResolveReference(const Reference& reference) {
     spec = *std::move(preset);
   } else if (reference.has_spec()) {
     spec = reference.spec();
+  } else if (reference.has_gguf()) {
+    NAS_ASSIGN_OR_RETURN(GgufReferenceModel model, ReadGgufReference(reference.gguf()));
+    spec = std::move(model.spec);
   } else {
-    return absl::InvalidArgumentError("reference has neither preset nor spec");
+    return absl::InvalidArgumentError("reference has none of preset, spec and gguf");
   }
   spec.set_name(ReferenceLabel(reference));
   return spec;
@@ -195,6 +206,7 @@ absl::StatusOr<SearchSpace> ParseSearchSpaceText(const std::string& text,
   if (!parser.ParseFromString(text, &space)) {
     return absl::InvalidArgumentError(FormatSyntaxError(source, text, errors));
   }
+  MakeGgufPathsAbsolute(source, &space);
   if (space.ByteSizeLong() == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(source, ":1:1: empty search space (only comments)"));

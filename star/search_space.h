@@ -4,8 +4,10 @@
 // parsed, when it can be recovered), semantic errors as "FILE:LINE:COL: field.path: message"
 // with the position of the offending field (or of its nearest written ancestor when the
 // field is missing; 1:1 when nothing is). The rules are those of search_space_validate.h
-// plus the references: each names a known preset or holds a valid ArchSpec, expressible in
-// the space (Encode, genome_encode.h), and the labels are unique.
+// plus the references: each names a known preset, holds a valid ArchSpec or names a
+// readable LFM2 GGUF file (gguf_reference.h), expressible in the space (Encode,
+// genome_encode.h), and the labels are unique. Relative gguf paths are made absolute
+// against the directory of the space file (the `source` of ParseSearchSpaceText).
 // Stateless; thread-safe.
 #pragma once
 
@@ -32,11 +34,12 @@ absl::StatusOr<SearchSpace> ParseSearchSpaceText(const std::string& text,
 // "field.path: message" (no file, no line).
 absl::Status CheckSearchSpace(const SearchSpace& space);
 
-// A reference's label: its name, else its preset's name, else its spec's name.
+// A reference's label: its name, else its preset's name, else its GGUF file's name
+// without ".gguf", else its spec's name.
 std::string ReferenceLabel(const Reference& reference);
 
-// A reference's architecture (the preset expanded), named by ReferenceLabel. Not checked
-// against the space: see CheckSearchSpace.
+// A reference's architecture (the preset expanded, the GGUF's header read), named by
+// ReferenceLabel. Not checked against the space: see CheckSearchSpace.
 absl::StatusOr<ArchSpec> ResolveReference(const Reference& reference);
 
 // A file named in a space (devices[].token_file) as a path to open: relative names are

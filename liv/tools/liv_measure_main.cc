@@ -10,7 +10,6 @@
 #include <new>
 
 #include "CLI/CLI.hpp"
-#include "liv/model/spec_source.h"
 #include "liv/tools/build_info.h"
 #include "liv/tools/measure_protocol.h"
 #include "liv/tools/measure_summary.h"
@@ -31,7 +30,9 @@ int Main(int argc, char** argv) {
   CLI::App app{
       "liv-measure: measure prefill and decode latency and peak memory of one model on this "
       "CPU.\nThe model is an LFM2 preset (LFM2-350M, LFM2-700M, LFM2-1.2B, LFM2-2.6B) or an "
-      "ArchSpec file (.textproto or .json) with deterministic random weights.\nEach point "
+      "ArchSpec file (.textproto or .json) with deterministic random weights, or an LFM2 GGUF "
+      "checkpoint (e.g. LFM2-350M-Q4_0.gguf) with its own weights, in its own weight type "
+      "unless --weights says otherwise.\nEach point "
       "(prompt length, decode depth) runs warm-ups, then repetitions until the 95% confidence "
       "interval of the median is within --target-ci of it (at least --min-repetitions, at "
       "most --max-repetitions or --max-seconds), with a memory-bandwidth probe between "
@@ -45,18 +46,20 @@ int Main(int argc, char** argv) {
       "Exit codes: 0 ok (a bound not met or an invalid memory figure is reported in the "
       "JSON), 1 measurement failed, 2 invalid arguments or spec, 3 out of memory (predicted "
       "peak above --memory-cap, or an allocation failed).");
-  std::string model, weights = "f32", kv_type = "f32", output;
+  std::string model, weights, kv_type = "f32", output;
   MeasureProtocol protocol;
   bool quiet = false, no_noise_probe = false;
   uint32_t repetitions = 0;
   uint64_t param_cap = ValidationLimits{}.max_parameters;
   app.add_option("-m,--model", model,
-                 "Preset name, ArchSpec file, or - for text format on stdin (required)");
+                 "Preset name, ArchSpec file, - for text format on stdin, or a GGUF file "
+                 "(*.gguf or GGUF magic) (required)");
   bool describe = false;
   app.add_flag("--describe", describe,
                "Print this device as JSON (build, ISA path, CPU, memory, OS) and exit");
-  app.add_option("-w,--weights", weights, "Weight type: f32, f16, q8_0, q4_0 (GGUF blocks) or 8da4w (int4 per group of 32, int8 activations)")
-      ->capture_default_str();
+  app.add_option("-w,--weights", weights,
+                 "Weight type: f32, f16, q8_0, q4_0 (GGUF blocks) or 8da4w (int4 per group of "
+                 "32, int8 activations) [default: f32, or a GGUF file's own type]");
   app.add_option("--kv-type", kv_type,
                  "Element type of the K/V cache: f32, or f16 (IEEE half, rounded to nearest "
                  "even; half the cache bytes)")
@@ -126,29 +129,36 @@ int Main(int argc, char** argv) {
     std::cout << DescribeDeviceJson().dump(2) << "\n";
     return 0;
   }
-  if (model.empty()) return Fail(kExitInvalid, "--model: required (a preset, a spec file or -)");
+  if (model.empty()) {
+    return Fail(kExitInvalid, "--model: required (a preset, a spec file, - or a GGUF file)");
+  }
   if (app.count("--repetitions") > 0) {
     if (repetitions == 0) return Fail(kExitInvalid, "--repetitions: must be >= 1");
     protocol.min_repetitions = protocol.max_repetitions = repetitions;
   }
   protocol.noise_probe = !no_noise_probe;
-  auto type = ParseWeightType(weights);
-  if (!type.ok()) return Fail(kExitInvalid, "--weights: " + std::string(type.status().message()));
-  protocol.weight_type = *type;
+  if (!weights.empty()) {
+    auto type = ParseWeightType(weights);
+    if (!type.ok()) return Fail(kExitInvalid, "--weights: " + std::string(type.status().message()));
+    protocol.weight_type = *type;
+  }
   auto kv = ParseKvType(kv_type);
   if (!kv.ok()) return Fail(kExitInvalid, "--kv-type: " + std::string(kv.status().message()));
   protocol.kv_type = *kv;
   ValidationLimits limits;
   limits.max_parameters = param_cap;
-  auto spec = LoadArchSpec(model, limits);
-  if (!spec.ok()) return Fail(kExitInvalid, std::string(spec.status().message()));
+  auto measured = ResolveMeasuredModel(model, limits);
+  if (!measured.ok()) return Fail(kExitInvalid, std::string(measured.status().message()));
+  if (weights.empty() && measured->file_weight_type) {
+    protocol.weight_type = *measured->file_weight_type;
+  }
   if (auto status = ValidateProtocol(protocol); !status.ok()) {
     return Fail(kExitInvalid, std::string(status.message()));
   }
   auto progress = [quiet](const std::string& line) {
     if (!quiet) std::cerr << "liv-measure: " << line << "\n";
   };
-  auto result = RunMeasurement(*spec, model, protocol, progress);
+  auto result = RunMeasurement(*measured, protocol, progress);
   if (!result.ok()) {
     const bool oom = result.status().code() == absl::StatusCode::kResourceExhausted;
     return Fail(oom ? kExitOutOfMemory : kExitFailure, std::string(result.status().message()));

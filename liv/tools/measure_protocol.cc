@@ -168,9 +168,11 @@ std::string InvalidMemoryReason(uint64_t peak, uint64_t weight_bytes, uint64_t p
                       "): pages were swapped, compressed or not counted");
 }
 
-absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::string& source,
+absl::StatusOr<nlohmann::json> RunMeasurement(const MeasuredModel& measured,
                                               const MeasureProtocol& protocol,
                                               const ProgressFn& progress) {
+  const ArchSpec& spec = measured.spec;
+  const std::string& source = measured.source;
   NAS_RETURN_IF_ERROR(ValidateProtocol(protocol));
   const ProcMemory baseline = ReadProcMemory();
 
@@ -191,7 +193,8 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
 
   MemorySampler sampler;
   sampler.Start();
-  progress(absl::StrCat("building ", spec.name().empty() ? source : spec.name(), ": ",
+  progress(absl::StrCat(measured.gguf != nullptr ? "loading " : "building ",
+                        spec.name().empty() ? source : spec.name(), ": ",
                         plan.total() >> 20, " MiB planned + ", probe_bytes >> 20,
                         " MiB bandwidth probe, ", options.threads, " threads"));
   if (!protocol.pin_cpus.empty() &&
@@ -200,7 +203,7 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
                           protocol.pin_cpus.size(),
                           " pinned CPUs; threads on one CPU wait on each other"));
   }
-  NAS_ASSIGN_OR_RETURN(auto model, Model::CreateRandom(spec, protocol.weight_type,
+  NAS_ASSIGN_OR_RETURN(auto model, BuildMeasuredModel(measured, protocol.weight_type,
                                                        protocol.seed, options.threads));
   NAS_ASSIGN_OR_RETURN(auto session, Session::Create(model, options));
   std::unique_ptr<BandwidthProbe> probe;
@@ -295,7 +298,7 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
                             {"tokens_per_s", ToJson(Summarize(Reciprocal(ms_per_token, 1)))},
                             {"flops_per_token", DecodeFlops(spec, depth)},
                             {"weight_bytes_per_token",
-                             DecodeWeightBytesRead(spec, protocol.weight_type)}};
+                             DecodeWeightBytesRead(spec, model->weight_type())}};
     AddVerdict(r, point);
     decode.push_back(point);
   }
@@ -323,13 +326,21 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::s
                            {"noisy", run_spread > noise_limit}};
 
   std::string spec_json = ArchSpecToJson(spec);
+  nlohmann::json file_weight_type = nullptr;
+  if (measured.file_weight_type) {
+    file_weight_type = std::string(WeightTypeName(*measured.file_weight_type));
+  }
   return nlohmann::json{
       {"schema", kMeasureSchema},
       {"model",
        {{"name", spec.name()},
         {"source", source},
         {"parameters", CountParameters(spec)},
-        {"weight_type", std::string(WeightTypeName(protocol.weight_type))},
+        {"weight_type", std::string(WeightTypeName(model->weight_type()))},
+        {"weights", measured.weights},
+        {"file_bytes", measured.gguf != nullptr ? nlohmann::json(measured.file_bytes)
+                                                : nlohmann::json(nullptr)},
+        {"file_weight_type", file_weight_type},
         {"kv_type", std::string(KvTypeName(protocol.kv_type))},
         {"weight_bytes", plan.weights},
         {"spec", nlohmann::json::parse(spec_json, nullptr, /*allow_exceptions=*/false)}}},

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "liv/runtime/cost_model.h"
 #include "liv/tools/bandwidth_probe.h"
+#include "liv/tools/measure_model.h"
 #include "nlohmann/json.hpp"
 #include "proto/arch_spec.pb.h"
 
@@ -71,11 +72,13 @@ std::string InvalidMemoryReason(uint64_t peak_bytes, uint64_t weight_bytes,
 // Progress lines ("prefill 512: repetition 2 (6 to 30)") for a human watching.
 using ProgressFn = std::function<void(const std::string&)>;
 
-// `source` names where the spec came from (a preset or a path), for the report.
-// Errors: ResourceExhausted when the predicted peak exceeds memory_cap (before anything is
-// allocated; "predicted peak memory N bytes exceeds the memory cap M bytes") or when an
-// allocation fails; other codes for other failures.
-absl::StatusOr<nlohmann::json> RunMeasurement(const ArchSpec& spec, const std::string& source,
+// Measures `model` in protocol.weight_type (its weights built by BuildMeasuredModel once
+// the cap is checked). The report's model section names the source, the weight type the
+// model actually holds, where the weights came from ("random" or "gguf") and, for a file,
+// its size. Errors: ResourceExhausted when the predicted peak exceeds memory_cap (before
+// anything is allocated; "predicted peak memory N bytes exceeds the memory cap M bytes")
+// or when an allocation fails; other codes for other failures.
+absl::StatusOr<nlohmann::json> RunMeasurement(const MeasuredModel& model,
                                               const MeasureProtocol& protocol,
                                               const ProgressFn& progress);
 

@@ -136,7 +136,7 @@ TEST(AgentE2eTest, MalformedRequestsAreInvalidArgumentNamingTheField) {
   grpc::Status status;
   Measure(*agent.stub, MeasureRequest(), &status);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(status.error_message(), "model: set spec or preset");
+  EXPECT_EQ(status.error_message(), "model: set spec, preset or gguf");
 
   MeasureRequest bad = SmallRequest();
   bad.mutable_spec()->mutable_layers(1)->mutable_attention()->set_num_kv_heads(3);

@@ -131,5 +131,15 @@ TEST(MeasurerTest, ArgumentsCarryTheWholeProtocol) {
   EXPECT_EQ(*(it + 1), "f16");
 }
 
+TEST(MeasurerTest, AGgufModelIsItsFileInTheModelsDir) {
+  MeasureRequest gguf = Request();
+  gguf.set_gguf("LFM2-350M-Q4_0.gguf");
+  gguf.set_weight_type("q4_0");
+  const auto args = LivMeasureArgs(gguf, "/srv/models");
+  ASSERT_GE(args.size(), 4u);
+  EXPECT_EQ(std::vector<std::string>(args.begin(), args.begin() + 4),
+            (std::vector<std::string>{"-m", "/srv/models/LFM2-350M-Q4_0.gguf", "-w", "q4_0"}));
+}
+
 }  // namespace
 }  // namespace nas::agent

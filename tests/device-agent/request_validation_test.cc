@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "liv/model/lfm2_presets.h"
+#include "tests/liv/formats/lfm2_gguf_file.h"
 
 namespace nas::agent {
 namespace {
@@ -48,7 +51,7 @@ TEST(RequestValidationTest, ExplicitZeroWarmupsIsKept) {
 }
 
 TEST(RequestValidationTest, ErrorsNameTheField) {
-  EXPECT_EQ(ErrorOf(MeasureRequest()), "model: set spec or preset");
+  EXPECT_EQ(ErrorOf(MeasureRequest()), "model: set spec, preset or gguf");
   MeasureRequest r = Preset();
   r.set_preset("lfm2-9b");
   EXPECT_EQ(ErrorOf(r).rfind("preset: unknown preset \"lfm2-9b\"", 0), 0u) << ErrorOf(r);
@@ -97,6 +100,105 @@ TEST(RequestValidationTest, ErrorsNameTheField) {
   small.max_parameters = 1000;
   EXPECT_NE(ErrorOf(Preset(), small).find("exceed the cap of 1,000"), std::string::npos)
       << ErrorOf(Preset(), small);
+}
+
+// A models dir holding tiny.gguf (f32), tiny-q8.gguf (Q8_0) and llama.gguf (not LFM2).
+class GgufRequestTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(
+        (std::filesystem::path(::testing::TempDir()) / "request-validation-models").string());
+    std::filesystem::create_directories(*dir_);
+    ASSERT_TRUE(liv::testing::WriteTinyLfm2Gguf(*dir_ + "/tiny.gguf").ok());
+    ASSERT_TRUE(liv::testing::WriteTinyLfm2Gguf(*dir_ + "/tiny-q8.gguf", liv::GgmlType::kQ8_0)
+                    .ok());
+    ASSERT_TRUE(liv::testing::WriteGgufOfArchitecture(*dir_ + "/llama.gguf", "llama").ok());
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static AgentLimits Limits() {
+    AgentLimits limits;
+    limits.models_dir = *dir_;
+    return limits;
+  }
+  static MeasureRequest Gguf(const std::string& name) {
+    MeasureRequest r;
+    r.set_gguf(name);
+    return r;
+  }
+  static absl::Status StatusOf(const MeasureRequest& r, const AgentLimits& limits = Limits()) {
+    return ValidateMeasureRequest(r, limits).status();
+  }
+
+  static std::string* dir_;
+};
+
+std::string* GgufRequestTest::dir_ = nullptr;
+
+TEST_F(GgufRequestTest, KeepsTheFileAndDefaultsToItsWeightType) {
+  auto v = ValidateMeasureRequest(Gguf("tiny.gguf"), Limits());
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->has_gguf());
+  EXPECT_EQ(v->gguf(), "tiny.gguf");
+  EXPECT_EQ(v->weight_type(), "f32");
+  EXPECT_EQ(v->protocol().decode_tokens(), 32u);  // defaults filled as for any model
+
+  auto q8 = ValidateMeasureRequest(Gguf("tiny-q8.gguf"), Limits());
+  ASSERT_TRUE(q8.ok()) << q8.status();
+  EXPECT_EQ(q8->weight_type(), "q8_0");
+
+  MeasureRequest asked = Gguf("tiny-q8.gguf");
+  asked.set_weight_type("f16");
+  EXPECT_EQ(ValidateMeasureRequest(asked, Limits())->weight_type(), "f16");
+}
+
+TEST_F(GgufRequestTest, NamesMustBePlainFileNames) {
+  EXPECT_EQ(StatusOf(Gguf("")),
+            absl::InvalidArgumentError("gguf: empty (a file name in the agent's models dir)"));
+  EXPECT_EQ(StatusOf(Gguf("../tiny.gguf")),
+            absl::InvalidArgumentError(
+                "gguf: \"../tiny.gguf\" is not a plain file name (no '/', '.' or '..')"));
+  EXPECT_EQ(StatusOf(Gguf("/etc/passwd")),
+            absl::InvalidArgumentError(
+                "gguf: \"/etc/passwd\" is not a plain file name (no '/', '.' or '..')"));
+  EXPECT_EQ(StatusOf(Gguf("..")),
+            absl::InvalidArgumentError(
+                "gguf: \"..\" is not a plain file name (no '/', '.' or '..')"));
+}
+
+TEST_F(GgufRequestTest, AnAgentWithoutModelsDirRefuses) {
+  EXPECT_EQ(StatusOf(Gguf("tiny.gguf"), AgentLimits{}),
+            absl::FailedPreconditionError(
+                "gguf: tiny.gguf: this agent has no models dir (start it with --models-dir)"));
+}
+
+TEST_F(GgufRequestTest, AMissingFileIsNotFound) {
+  EXPECT_EQ(StatusOf(Gguf("LFM2-350M-Q4_0.gguf")),
+            absl::NotFoundError("gguf: LFM2-350M-Q4_0.gguf is not a file in the models dir " +
+                                *dir_));
+}
+
+TEST_F(GgufRequestTest, AnotherArchitectureIsInvalid) {
+  EXPECT_EQ(StatusOf(Gguf("llama.gguf")),
+            absl::InvalidArgumentError("gguf: " + *dir_ +
+                                       "/llama.gguf: unsupported architecture llama (only lfm2)"));
+}
+
+TEST_F(GgufRequestTest, TheFilesSpecMeetsTheLimits) {
+  AgentLimits small = Limits();
+  small.max_parameters = 1000;
+  const absl::Status status = StatusOf(Gguf("tiny.gguf"), small);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message().rfind("gguf: tiny.gguf: spec: ", 0), 0u) << status;
+  EXPECT_NE(status.message().find("exceed the cap of 1,000"), std::string::npos) << status;
+
+  MeasureRequest bad_type = Gguf("tiny.gguf");
+  bad_type.set_weight_type("q3");
+  EXPECT_EQ(StatusOf(bad_type).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(StatusOf(bad_type).message().rfind("weight_type: ", 0), 0u) << StatusOf(bad_type);
 }
 
 }  // namespace

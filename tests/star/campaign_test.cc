@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -11,6 +13,7 @@
 #include "star/measure_requests.h"
 #include "star/proxy_quality.h"
 #include "tests/star/campaign_test_util.h"
+#include "tests/liv/formats/lfm2_gguf_file.h"
 #include "tests/star/fake_agent.h"
 
 namespace nas::star {
@@ -202,6 +205,59 @@ TEST(CampaignTest, ReferencesAreRemeasuredAndTheirDriftRecorded) {
   int references = 0;
   for (const auto& m : *measurements) references += m.is_reference;
   EXPECT_EQ(references, 2 * 2 * 2);
+}
+
+TEST(CampaignTest, AGgufReferenceIsMeasuredAsItsFile) {
+  const std::string models = ::testing::TempDir() + "campaign-gguf-models";
+  std::filesystem::create_directories(models);
+  ASSERT_TRUE(
+      liv::testing::WriteTinyLfm2Gguf(models + "/tiny-lfm2.gguf", liv::GgmlType::kQ8_0).ok());
+  Fleet3 fleet;
+  for (FakeAgent* agent : {&fleet.laptop1, &fleet.laptop2, &fleet.phone}) {
+    agent->set_models_dir(models);
+  }
+  const std::string db = testing::FreshDbPath("campaign_gguf");
+  ASSERT_TRUE(RunNew(Space(fleet, "campaign_gguf",
+                           [](SearchSpace& s) {
+                             Reference* first = s.mutable_references(0);  // tiny-hybrid
+                             first->Clear();
+                             first->set_gguf("campaign-gguf-models/tiny-lfm2.gguf");
+                             s.mutable_evolution()->set_reference_remeasure_every(1);
+                           }),
+                     db)
+                  .ok());
+  // Generation 1 measures it on both classes, generations 2 and 3 re-measure it: always
+  // as the file, in the file's weight type; every other request is a spec in the space's.
+  std::map<std::string, int> gguf_requests;  // per class
+  for (FakeAgent* agent : {&fleet.laptop1, &fleet.laptop2, &fleet.phone}) {
+    const std::string device = agent == &fleet.phone ? "phone" : "laptop";
+    for (const agent::MeasureRequest& r : agent->requests()) {
+      if (r.has_gguf()) {
+        ++gguf_requests[device];
+        EXPECT_EQ(r.gguf(), "tiny-lfm2.gguf");
+        EXPECT_EQ(r.weight_type(), "q8_0");
+      } else {
+        EXPECT_TRUE(r.has_spec());
+        EXPECT_EQ(r.weight_type(), "f32");
+      }
+    }
+  }
+  EXPECT_EQ(gguf_requests, (std::map<std::string, int>{{"laptop", 3}, {"phone", 3}}));
+
+  auto store = results::CampaignStore::Open(db, true);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto snapshot = LoadSnapshot(**store);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  std::set<std::string> references;
+  for (const auto& c : snapshot->candidates) {
+    if (c.reference.empty()) continue;
+    references.insert(c.reference);
+    if (c.reference == "tiny-lfm2") {
+      EXPECT_EQ(c.facts.spec.layers_size(), 6);
+      EXPECT_EQ(c.facts.measurements.size(), 2u);  // laptop and phone
+    }
+  }
+  EXPECT_EQ(references, (std::set<std::string>{"tiny-lfm2", "tiny-transformer"}));
 }
 
 TEST(CampaignTest, CheapConstraintRejectsBeforeMeasuring) {

@@ -3,10 +3,22 @@
 #include <thread>
 
 #include "device-agent/agent_version.h"
+#include "liv/formats/gguf_reader.h"
+#include "liv/formats/lfm2_gguf_import.h"
 #include "liv/model/lfm2_presets.h"
 #include "tests/star/simulated_measurement.h"
 
 namespace nas::star::testing {
+
+namespace {
+
+absl::StatusOr<ArchSpec> ReadGgufSpec(const std::string& path) {
+  absl::StatusOr<liv::GgufReader> reader = liv::GgufReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  return liv::Lfm2ArchSpecFromGguf(*reader);
+}
+
+}  // namespace
 
 class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
  public:
@@ -43,9 +55,29 @@ class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
         spec = *std::move(preset);
         break;
       }
+      case agent::MeasureRequest::kGguf: {
+        std::string path;
+        {
+          std::lock_guard<std::mutex> lock(owner_->mutex_);
+          path = owner_->models_dir_ + "/" + request->gguf();
+        }
+        absl::StatusOr<ArchSpec> read = ReadGgufSpec(path);
+        if (!read.ok()) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                       "gguf: " + std::string(read.status().message())));
+          return reactor;
+        }
+        spec = *std::move(read);
+        break;
+      }
       default:
-        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "model: set spec or preset"));
+        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                     "model: set spec, preset or gguf"));
         return reactor;
+    }
+    {
+      std::lock_guard<std::mutex> lock(owner_->mutex_);
+      owner_->requests_.push_back(*request);
     }
     *response = SimulatedMeasureResult(spec, request->protocol(), request->weight_type());
     if (response->outcome() == agent::MeasureResult::INVALID) {  // the agent's validation
@@ -83,6 +115,16 @@ FakeAgent::FakeAgent(Mode mode, std::chrono::milliseconds delay)
 }
 
 FakeAgent::~FakeAgent() { Shutdown(); }
+
+void FakeAgent::set_models_dir(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  models_dir_ = dir;
+}
+
+std::vector<agent::MeasureRequest> FakeAgent::requests() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return requests_;
+}
 
 void FakeAgent::Shutdown() {
   if (server_ != nullptr) {

@@ -1,9 +1,10 @@
 // A simulated device agent for coordinator tests and benchmarks: a real gRPC server on
 // 127.0.0.1 (ephemeral port) whose Measure answers at once (or after a delay) with the
 // deterministic figures of SimulatedMeasureResult (simulated_measurement.h) for the
-// request's spec or preset, echoing its request_id (OUT_OF_MEMORY when the simulated peak
-// exceeds a memory cap the request sets), or fails at the transport level on demand.
-// Thread-safe.
+// request's spec or preset (or a gguf model's spec, read from the header of the file of
+// that name in set_models_dir()), echoing its request_id (OUT_OF_MEMORY when the simulated
+// peak exceeds a memory cap the request sets), or fails at the transport level on demand.
+// Keeps every request it answered. Thread-safe.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -11,7 +12,9 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "proto/device_agent.grpc.pb.h"
 
@@ -27,6 +30,8 @@ class FakeAgent {
   std::string address() const { return address_; }
   uint64_t calls() const { return calls_.load(); }
   void set_mode(Mode mode) { mode_.store(mode); }
+  void set_models_dir(const std::string& dir);
+  std::vector<agent::MeasureRequest> requests() const;
   void Shutdown();  // the agent vanishes
 
  private:
@@ -37,6 +42,9 @@ class FakeAgent {
   std::atomic<uint64_t> calls_{0};
   std::atomic<Mode> mode_;
   std::chrono::milliseconds delay_;
+  mutable std::mutex mutex_;
+  std::string models_dir_;                      // guarded by mutex_
+  std::vector<agent::MeasureRequest> requests_;  // guarded by mutex_
 };
 
 }  // namespace nas::star::testing

@@ -1,7 +1,7 @@
 // star-test-measure: a stand-in for liv-measure that the real device agent runs in its
 // child process during coordinator tests. It takes liv-measure's command line (as
 // device-agent/measurer.cc's LivMeasureArgs builds it; unknown flags are ignored), reads
-// the ArchSpec in text format on stdin ("-m -", or a preset or file), and prints the
+// the ArchSpec in text format on stdin ("-m -", or a preset, spec file or GGUF), and prints the
 // liv-measure/1 report of SimulatedLivMeasureJson: deterministic figures from the cost
 // model, no timing. `--describe` prints liv-measure's device description.
 // Environment:
@@ -24,7 +24,7 @@
 #include "CLI/CLI.hpp"
 #include "liv/model/arch_spec_io.h"
 #include "liv/model/arch_spec_validate.h"
-#include "liv/model/spec_source.h"
+#include "liv/tools/measure_model.h"
 #include "liv/tools/build_info.h"
 #include "tests/star/simulated_measurement.h"
 
@@ -100,9 +100,9 @@ int Main(int argc, char** argv) {
     }
     spec = *std::move(parsed);
   } else {
-    auto loaded = nas::liv::LoadArchSpec(model);
+    auto loaded = nas::liv::ResolveMeasuredModel(model);  // a preset, spec file or GGUF
     if (!loaded.ok()) return Fail(2, std::string(loaded.status().message()));
-    spec = *std::move(loaded);
+    spec = std::move(loaded->spec);
     spec_text = nas::liv::ArchSpecToText(spec);
   }
   const std::string hash = SpecTextHash(spec_text);
