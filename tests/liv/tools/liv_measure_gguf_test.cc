@@ -64,7 +64,7 @@ TEST(LivMeasureGgufTest, WeightsFlagOverridesTheFilesType) {
 
 // Disabled until ImportLfm2Gguf honours Lfm2ImportOptions::weight_type (it builds f32
 // weights for now; the report then truthfully says "f32"): enable with that change.
-TEST(LivMeasureGgufTest, DISABLED_Q8FileIsMeasuredInQ8) {
+TEST(LivMeasureGgufTest, Q8FileIsMeasuredInQ8) {
   const std::string path = WriteTiny("tiny-q8.gguf", GgmlType::kQ8_0);
   const auto j = testing::RunJson(NAS_LIV_MEASURE_BIN, "-m " + path + kQuickProtocol);
   ASSERT_FALSE(j.is_discarded());
