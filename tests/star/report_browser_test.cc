@@ -20,6 +20,7 @@
 #include "star/bench/synthetic_store.h"
 #include "star/campaign.h"
 #include "star/report_builder.h"
+#include "tests/liv/formats/lfm2_gguf_file.h"
 #include "tests/star/agent_processes.h"
 #include "tests/star/campaign_test_util.h"
 
@@ -85,12 +86,21 @@ Struct Render(const std::string& html, const std::string& screenshot, int* statu
 TEST(ReportBrowserTest, ASmallRealCampaignsReportRendersInChromium) {
   ExpectBrowserTools();
 
+  // One reference is a checkpoint file: the agents measure it with its own (Q8_0) weights
+  // from their models directory.
+  const std::string models = ::testing::TempDir() + "report-browser-models";
+  std::filesystem::create_directories(models);
+  const std::string checkpoint = models + "/tiny-lfm2.gguf";
+  ASSERT_TRUE(liv::testing::WriteTinyLfm2Gguf(checkpoint, liv::GgmlType::kQ8_0).ok());
   testing::AgentProcessOptions options;
   options.measure_binary = NAS_LIV_MEASURE_BINARY;
+  options.extra_args = {"--models-dir", models};
   auto agents = testing::AgentProcesses::Start(2, options);
   ASSERT_TRUE(agents.ok()) << agents.status();
   const std::string space = testing::WriteTinySpace(
-      "report_browser", {(*agents)->address(0)}, {(*agents)->address(1)}, [](SearchSpace& s) {
+      "report_browser", {(*agents)->address(0)}, {(*agents)->address(1)}, [&](SearchSpace& s) {
+        s.mutable_references(0)->Clear();  // tiny-hybrid
+        s.mutable_references(0)->set_gguf(checkpoint);
         s.mutable_evolution()->set_population(6);
         s.mutable_evolution()->set_generations(2);
         // Two prompt lengths and two depths, so the per-length and per-depth plots have
@@ -147,6 +157,13 @@ TEST(ReportBrowserTest, ASmallRealCampaignsReportRendersInChromium) {
     EXPECT_EQ(plot.at("points").number_value(), plot.at("expected").number_value()) << id;
     return plot.at("points").number_value();
   };
+  // The checkpoint reference was measured on both classes, in the file's weight type.
+  int checkpoint_devices = 0;
+  for (const auto& c : report->candidates()) {
+    if (c.reference() != "tiny-lfm2") continue;
+    checkpoint_devices = c.devices_size();
+  }
+  EXPECT_EQ(checkpoint_devices, 2);
   EXPECT_EQ(points("hypervolume"), report->generations_size());
   EXPECT_EQ(report->generations_size(), 2);
   for (const char* device_class : {"laptop", "phone"}) {
