@@ -16,6 +16,7 @@
 #include "star/report_devices.h"
 #include "star/report_layers.h"
 #include "star/report_warnings.h"
+#include "star/gguf_reference.h"
 #include "star/search_space.h"
 #include "star/search_space_validate.h"
 
@@ -68,6 +69,21 @@ std::string EvaluatorDescription(const SearchSpace& space) {
     absl::StrAppend(&out, "; services ", absl::StrJoin(e.addresses(), ", "));
   if (!e.command().empty()) absl::StrAppend(&out, "; command ", e.command());
   return out;
+}
+
+// Candidate.checkpoint and weight_type of the references read from GGUF files (the type
+// from the file's header; left empty when the file can no longer be read).
+void MarkCheckpointReferences(const SearchSpace& space, results::Report& report) {
+  for (const Reference& reference : space.references()) {
+    if (!reference.has_gguf()) continue;
+    for (results::Candidate& c : *report.mutable_candidates()) {
+      if (c.reference() != ReferenceLabel(reference)) continue;
+      c.set_checkpoint(reference.gguf());
+      if (auto model = ReadGgufReference(reference.gguf()); model.ok()) {
+        c.set_weight_type(model->weight_type);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -243,6 +259,7 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
     }
     *report.add_candidates() = std::move(candidate);
   }
+  MarkCheckpointReferences(space, report);
 
   // Generations.
   std::map<int, int> new_candidates;

@@ -52,6 +52,13 @@ std::vector<std::string> ReportWarnings(const results::Report& report, bool runn
     out.push_back(absl::StrCat(Plural(e.failed(), "quality evaluation", "quality evaluations"),
                                " failed (no score; see each candidate's quality_failure)."));
   }
+  for (const results::Candidate& c : report.candidates()) {
+    if (c.checkpoint().empty()) continue;
+    out.push_back(absl::StrCat(
+        "Reference ", c.reference(), " is the checkpoint ", c.checkpoint(), ", measured with its own ",
+        c.weight_type().empty() ? "" : c.weight_type() + " ", "weights; the searched candidates have random ",
+        report.campaign().weight_type(), " weights (speed and memory depend on the type, not the values)."));
+  }
   if (!e.quality_is_objective()) {
     out.push_back("Quality is not an objective: the front trades only speed, memory and size.");
   } else if (e.scored() == 0) {

@@ -1,7 +1,8 @@
 // The warnings of a campaign report: plain sentences about what a reader of the front must
 // know — the campaign is still running or stopped early; measurements failed (by outcome);
 // agents were quarantined; quality evaluations failed; quality is not an objective, has no
-// score yet, or is a proxy; no candidate is feasible; a reference lacks measurements.
+// score yet, or is a proxy; no candidate is feasible; a reference lacks measurements; a
+// reference is a checkpoint measured with its own weights.
 // Computed from the rest of the report. Pure function; thread-safe.
 #pragma once
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -162,8 +163,16 @@ TEST(ReportBrowserTest, ASmallRealCampaignsReportRendersInChromium) {
   for (const auto& c : report->candidates()) {
     if (c.reference() != "tiny-lfm2") continue;
     checkpoint_devices = c.devices_size();
+    EXPECT_EQ(c.checkpoint(), checkpoint);
+    EXPECT_EQ(c.weight_type(), "q8_0");
   }
   EXPECT_EQ(checkpoint_devices, 2);
+  const std::string note = "Reference tiny-lfm2 is the checkpoint " + checkpoint +
+                           ", measured with its own q8_0 weights; the searched candidates have "
+                           "random f32 weights (speed and memory depend on the type, not the "
+                           "values).";
+  EXPECT_NE(std::find(report->warnings().begin(), report->warnings().end(), note),
+            report->warnings().end());
   EXPECT_EQ(points("hypervolume"), report->generations_size());
   EXPECT_EQ(report->generations_size(), 2);
   for (const char* device_class : {"laptop", "phone"}) {
