@@ -1,5 +1,6 @@
 #include "liv/formats/lfm2_gguf_export.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -192,6 +193,14 @@ absl::StatusOr<GgufWriter> BuildLfm2Gguf(const ArchSpec& spec, const ModelWeight
           absl::StrCat("extra metadata key ", kv.key, " is reserved for the model keys"));
     }
     NAS_RETURN_IF_ERROR(writer.AddMetadata(kv.key, kv.value));
+  }
+  // llama.cpp requires tokenizer.ggml.model; "none" loads the model without a vocabulary
+  // (its size then comes from lfm2.vocab_size).
+  const bool has_tokenizer =
+      std::any_of(options.extra_metadata.begin(), options.extra_metadata.end(),
+                  [](const GgufKv& kv) { return kv.key == "tokenizer.ggml.model"; });
+  if (!has_tokenizer) {
+    NAS_RETURN_IF_ERROR(writer.AddMetadata("tokenizer.ggml.model", std::string("none")));
   }
   const std::vector<Lfm2GgufTensor> tensors = Lfm2GgufTensors(spec);
   if (weights.layout().size() != tensors.size()) {

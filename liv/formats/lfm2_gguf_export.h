@@ -3,7 +3,8 @@
 // and every `lfm2.*` key llama.cpp's LFM2 loader reads (head_count_kv is a per-layer INT32
 // array, 0 marking a convolution layer, as convert_hf_to_gguf.py writes it; key_length and
 // value_length only when head_dim != d_model / num_heads), then any tokenizer keys the
-// caller built, then the tensors in WeightLayout order (lfm2_gguf_layout.h for names and
+// caller built (without them, tokenizer.ggml.model = "none", which llama.cpp loads as a
+// model without a vocabulary), then the tensors in WeightLayout order (lfm2_gguf_layout.h for names and
 // dims). Matrices and the embedding are F32, F16, Q8_0 or Q4_0; norms and conv taps always
 // F32.
 // Only specs the LFM2 layout can express are accepted (CheckLfm2Expressible). Pure apart

@@ -45,28 +45,32 @@ void FillRopeTable(float* table, size_t rows, uint64_t pos0, const std::vector<d
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<Model>> Model::CreateRandom(const ArchSpec& spec,
-                                                          WeightType type, uint64_t seed,
-                                                          int threads) {
+absl::StatusOr<std::shared_ptr<Model>> Model::Build(
+    const ArchSpec& spec, WeightType type, int threads,
+    const std::function<absl::StatusOr<std::unique_ptr<ModelWeights>>(ThreadPool&)>& weights) {
   NAS_RETURN_IF_ERROR(ValidateArchSpec(spec));
   std::shared_ptr<Model> model(new Model());
   model->spec_ = spec;
   model->type_ = type;
   ThreadPool pool(threads);
-  NAS_ASSIGN_OR_RETURN(model->weights_, ModelWeights::Random(spec, type, seed, pool));
+  NAS_ASSIGN_OR_RETURN(model->weights_, weights(pool));
   return model;
+}
+
+absl::StatusOr<std::shared_ptr<Model>> Model::CreateRandom(const ArchSpec& spec,
+                                                          WeightType type, uint64_t seed,
+                                                          int threads) {
+  return Build(spec, type, threads, [&](ThreadPool& pool) {
+    return ModelWeights::Random(spec, type, seed, pool);
+  });
 }
 
 absl::StatusOr<std::shared_ptr<Model>> Model::FromSource(const ArchSpec& spec, WeightType type,
                                                         const WeightSource& source,
                                                         int threads) {
-  NAS_RETURN_IF_ERROR(ValidateArchSpec(spec));
-  std::shared_ptr<Model> model(new Model());
-  model->spec_ = spec;
-  model->type_ = type;
-  ThreadPool pool(threads);
-  NAS_ASSIGN_OR_RETURN(model->weights_, ModelWeights::FromSource(spec, type, source, pool));
-  return model;
+  return Build(spec, type, threads, [&](ThreadPool& pool) {
+    return ModelWeights::FromSource(spec, type, source, pool);
+  });
 }
 
 Session::Session(std::shared_ptr<const Model> model, const RuntimeOptions& options)

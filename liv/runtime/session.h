@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -45,6 +46,10 @@ class Model {
 
  private:
   Model() = default;
+  // Validates the spec, then makes the weights on a pool of `threads`.
+  static absl::StatusOr<std::shared_ptr<Model>> Build(
+      const ArchSpec& spec, WeightType type, int threads,
+      const std::function<absl::StatusOr<std::unique_ptr<ModelWeights>>(ThreadPool&)>& weights);
   ArchSpec spec_;
   WeightType type_ = WeightType::kF32;
   std::unique_ptr<ModelWeights> weights_;

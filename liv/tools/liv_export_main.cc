@@ -2,7 +2,8 @@
 // model is an LFM2 preset or an ArchSpec file with deterministic random weights, or a GGUF
 // file whose weights are re-encoded (e.g. F32 -> Q4_0). Its tokenizer (tokenizer.ggml.*
 // and the chat template) comes from --tokenizer-from, else from the input GGUF, else there
-// is none (the file still loads; llama.cpp then cannot tokenize text).
+// is none: tokenizer.ggml.model "none", which llama.cpp loads as a model without a
+// vocabulary (token ids in, logits out; no text).
 #include <chrono>
 #include <filesystem>
 #include <iostream>

@@ -368,5 +368,28 @@ TEST(Lfm2GgufTest, UnspecifiedContextIsWrittenAsLfm2sTrainedContext) {
   EXPECT_EQ(*Lfm2GgufMetadata(spec)->GetUint32("lfm2.context_length"), 128u);
 }
 
+// llama.cpp refuses a file without tokenizer.ggml.model; "none" is its vocabulary-less
+// model. A caller's tokenizer keys replace it.
+TEST(Lfm2GgufTest, WithoutATokenizerTheFileSaysNone) {
+  const ArchSpec spec = TinyLfm2(true);
+  std::shared_ptr<Model> model = RandomModel(spec);
+  auto bare = BuildLfm2Gguf(spec, model->weights());
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  const std::string bare_bytes = bare->Serialize();
+  auto reader = GgufReader::FromBytes(Span(bare_bytes));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ(*reader->metadata().GetString("tokenizer.ggml.model"), "none");
+  EXPECT_EQ(reader->metadata().Find("tokenizer.ggml.tokens"), nullptr);
+
+  Lfm2GgufExportOptions options;
+  options.extra_metadata = {{"tokenizer.ggml.model", std::string("gpt2")}};
+  auto with = BuildLfm2Gguf(spec, model->weights(), options);
+  ASSERT_TRUE(with.ok()) << with.status();
+  const std::string with_bytes = with->Serialize();
+  auto with_reader = GgufReader::FromBytes(Span(with_bytes));
+  ASSERT_TRUE(with_reader.ok()) << with_reader.status();
+  EXPECT_EQ(*with_reader->metadata().GetString("tokenizer.ggml.model"), "gpt2");
+}
+
 }  // namespace
 }  // namespace nas::liv
