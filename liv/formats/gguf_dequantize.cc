@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "liv/formats/gguf_kquants.h"
 #include "liv/formats/gguf_tensor_info.h"
 #include "liv/quant/blocks.h"
 
@@ -42,6 +43,12 @@ void DequantizeInto(GgmlType type, uint64_t element_count, const uint8_t* src, f
         std::memcpy(&q, src + b * block_bytes, sizeof(q));
         quant::DequantizeRowQ4_0(&q, out + b * block, block);
       }
+      break;
+    case GgmlType::kQ4_K:
+      DequantizeQ4_K(src, element_count / block, out);
+      break;
+    case GgmlType::kQ6_K:
+      DequantizeQ6_K(src, element_count / block, out);
       break;
   }
 }

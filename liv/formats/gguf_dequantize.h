@@ -1,6 +1,6 @@
 // Conversion of a GGUF tensor's raw bytes to f32: F32 (copied), F16 and BF16 (exact
 // widening; NaN payloads kept), Q8_0 and Q4_0 (liv/quant/blocks.h's reference
-// dequantization, block by block). The bytes need no alignment. Pure; thread-safe.
+// dequantization, block by block), Q4_K and Q6_K (gguf_kquants.h). The bytes need no alignment. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>

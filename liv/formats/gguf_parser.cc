@@ -109,7 +109,7 @@ absl::Status ParseTensorInfo(GgufCursor& c, uint64_t index, uint32_t alignment,
     const auto name = GgmlTypeName(type);
     return c.Invalid(type_offset,
                      name ? absl::StrCat(what, ": unsupported tensor type ", type, " (", *name,
-                                         "; supported: F32, F16, BF16, Q8_0, Q4_0)")
+                                         "; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)")
                           : absl::StrCat(what, ": unknown tensor type ", type));
   }
   info->type = static_cast<GgmlType>(type);

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "liv/formats/gguf_kquants.h"
 #include "liv/quant/blocks.h"
 
 namespace nas::liv {
@@ -42,13 +43,24 @@ bool IsSupportedGgmlType(int32_t type) {
     case GgmlType::kQ4_0:
     case GgmlType::kQ8_0:
     case GgmlType::kBF16:
+    case GgmlType::kQ4_K:
+    case GgmlType::kQ6_K:
       return true;
   }
   return false;
 }
 
 size_t GgmlBlockElements(GgmlType type) {
-  return type == GgmlType::kQ8_0 || type == GgmlType::kQ4_0 ? quant::kBlockSize : 1;
+  switch (type) {
+    case GgmlType::kQ8_0:
+    case GgmlType::kQ4_0:
+      return quant::kBlockSize;
+    case GgmlType::kQ4_K:
+    case GgmlType::kQ6_K:
+      return kKQuantBlock;
+    default:
+      return 1;
+  }
 }
 
 size_t GgmlBlockBytes(GgmlType type) {
@@ -62,6 +74,10 @@ size_t GgmlBlockBytes(GgmlType type) {
       return sizeof(quant::BlockQ8_0);
     case GgmlType::kQ4_0:
       return sizeof(quant::BlockQ4_0);
+    case GgmlType::kQ4_K:
+      return kQ4_KBlockBytes;
+    case GgmlType::kQ6_K:
+      return kQ6_KBlockBytes;
   }
   return 0;
 }

@@ -44,16 +44,19 @@ enum class GgmlType : int32_t {
   kF16 = 1,
   kQ4_0 = 2,
   kQ8_0 = 8,
+  kQ4_K = 12,
+  kQ6_K = 14,
   kBF16 = 30,
 };
 
 // The name of any ggml type number llama.cpp has defined ("Q4_K", ...), or nullopt.
 std::optional<std::string> GgmlTypeName(int32_t type);
 
-// True for the five types of this project (F32, F16, BF16, Q8_0, Q4_0).
+// True for the types this project reads: F32, F16, BF16, Q8_0, Q4_0, and Q4_K / Q6_K
+// (gguf_kquants.h; read-only, converted on import).
 bool IsSupportedGgmlType(int32_t type);
 
-// Elements per block (1 for float types, 32 for Q8_0/Q4_0) and bytes per block, for a
+// Elements per block (1 for float types, 32 for Q8_0/Q4_0, 256 for Q4_K/Q6_K) and bytes per block, for a
 // supported type.
 size_t GgmlBlockElements(GgmlType type);
 size_t GgmlBlockBytes(GgmlType type);

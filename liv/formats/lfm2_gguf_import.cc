@@ -113,6 +113,9 @@ WeightType RuntimeTypeOf(GgmlType type) {
     case GgmlType::kF16: return WeightType::kF16;
     case GgmlType::kQ8_0: return WeightType::kQ8_0;
     case GgmlType::kQ4_0: return WeightType::kQ4_0;
+    // No kernels for the K-quants: the runtime type of about as many bits per weight.
+    case GgmlType::kQ4_K: return WeightType::kQ4_0;
+    case GgmlType::kQ6_K: return WeightType::kQ8_0;
     default: return WeightType::kF32;  // F32, and BF16 widened exactly
   }
 }

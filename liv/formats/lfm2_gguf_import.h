@@ -40,8 +40,8 @@ absl::StatusOr<ArchSpec> Lfm2ArchSpecFromMetadata(const GgufMetadata& metadata, 
 absl::StatusOr<ArchSpec> Lfm2ArchSpecFromGguf(const GgufReader& reader);
 
 // The runtime weight type that holds the file's matrices (token_embd and the 2-D weights)
-// best: the type most of their bytes are stored in, with BF16 read as f32 (it is not a
-// runtime type).
+// best: the type most of their bytes are stored in, with BF16 read as f32, Q4_K as Q4_0
+// and Q6_K as Q8_0 (they are not runtime types).
 absl::StatusOr<WeightType> Lfm2GgufWeightType(const GgufReader& reader);
 
 struct Lfm2ImportOptions {

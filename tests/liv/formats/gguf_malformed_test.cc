@@ -220,10 +220,10 @@ TEST(GgufMalformedTest, UnknownAndUnsupportedTensorTypes) {
   Poke<int32_t>(&f, t.type, 99);
   ExpectError(f, absl::StatusCode::kInvalidArgument,
               "at byte offset " + std::to_string(t.type) + ": tensor 't': unknown tensor type 99");
-  Poke<int32_t>(&f, t.type, 12);
+  Poke<int32_t>(&f, t.type, 13);
   ExpectError(f, absl::StatusCode::kInvalidArgument,
-              "tensor 't': unsupported tensor type 12 (Q4_K; supported: F32, F16, BF16, Q8_0, "
-              "Q4_0)");
+              "tensor 't': unsupported tensor type 13 (Q5_K; supported: F32, F16, BF16, Q8_0, "
+              "Q4_0, Q4_K, Q6_K)");
   Poke<int32_t>(&f, t.type, 4);  // a removed number
   ExpectError(f, absl::StatusCode::kInvalidArgument, "unknown tensor type 4");
   Poke<int32_t>(&f, t.type, 8);  // Q8_0 with ne[0] = 8

@@ -29,8 +29,14 @@ TEST(GgufTypesTest, GgmlTypesAndBlocks) {
   EXPECT_EQ(GgmlTypeName(4), std::nullopt);  // removed from ggml
   EXPECT_EQ(GgmlTypeName(40), std::nullopt);
   for (int32_t t = -1; t < 64; ++t) {
-    EXPECT_EQ(IsSupportedGgmlType(t), t == 0 || t == 1 || t == 2 || t == 8 || t == 30) << t;
+    EXPECT_EQ(IsSupportedGgmlType(t),
+              t == 0 || t == 1 || t == 2 || t == 8 || t == 12 || t == 14 || t == 30)
+        << t;
   }
+  EXPECT_EQ(GgmlBlockElements(GgmlType::kQ4_K), 256u);
+  EXPECT_EQ(GgmlBlockBytes(GgmlType::kQ4_K), 144u);
+  EXPECT_EQ(GgmlBlockElements(GgmlType::kQ6_K), 256u);
+  EXPECT_EQ(GgmlBlockBytes(GgmlType::kQ6_K), 210u);
   EXPECT_EQ(GgmlBlockElements(GgmlType::kQ4_0), 32u);
   EXPECT_EQ(GgmlBlockBytes(GgmlType::kQ4_0), 18u);
   EXPECT_EQ(GgmlBlockBytes(GgmlType::kQ8_0), 34u);

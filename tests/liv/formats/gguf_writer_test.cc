@@ -110,8 +110,10 @@ TEST(GgufWriterTest, RejectsTensorsThatDoNotMatchTheirShape) {
   EXPECT_THAT(Message(s), HasSubstr("dim 1 is 0 (must be >= 1)"));
   s = writer.AddTensor("d", GgmlType::kF16, {1, 1, 1, 1, 1}, std::vector<uint8_t>(2));
   EXPECT_THAT(Message(s), HasSubstr("n_dims is 5 (must be 1..4)"));
-  s = writer.AddTensor("k", static_cast<GgmlType>(12), {256}, std::vector<uint8_t>(144));
-  EXPECT_THAT(Message(s), HasSubstr("unsupported tensor type 12"));
+  s = writer.AddTensor("k", static_cast<GgmlType>(13), {256}, std::vector<uint8_t>(176));
+  EXPECT_THAT(Message(s), HasSubstr("unsupported tensor type 13"));
+  s = writer.AddTensor("k4", GgmlType::kQ4_K, {128}, std::vector<uint8_t>(72));
+  EXPECT_THAT(Message(s), HasSubstr("ne[0] = 128 is not a multiple of Q4_K's block size 256"));
   EXPECT_THAT(Message(writer.AddTensor("", GgmlType::kF32, {1}, std::vector<uint8_t>(4))),
               HasSubstr("tensor name is empty"));
   ASSERT_TRUE(writer.AddTensor("w", GgmlType::kF32, {1}, std::vector<uint8_t>(4)).ok());
