@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   (void)tensors.AddTensor("bf16", GgmlType::kBF16, {2, 3, 4}, Bytes(48));
   (void)tensors.AddTensor("q8_0", GgmlType::kQ8_0, {32, 2, 1, 3}, Bytes(6 * 34));
   (void)tensors.AddTensor("q4_0", GgmlType::kQ4_0, {64, 2}, Bytes(4 * 18));
+  (void)tensors.AddTensor("q4_k", GgmlType::kQ4_K, {256, 2}, Bytes(2 * 144));
+  (void)tensors.AddTensor("q6_k", GgmlType::kQ6_K, {256}, Bytes(210));
   ok = ok && Write(tensors, dir + "/tensors.gguf");
 
   GgufWriter tiny;
