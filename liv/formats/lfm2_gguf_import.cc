@@ -107,22 +107,33 @@ absl::StatusOr<uint32_t> GetVocab(const GgufMetadata& md, std::optional<uint32_t
   return absl::NotFoundError("missing metadata key lfm2.vocab_size (and no tokenizer.ggml.tokens)");
 }
 
-// The runtime type a GGUF tensor type is held in without loss.
-WeightType RuntimeTypeOf(GgmlType type) {
+// The runtime type whose stored rows are byte for byte this GGUF type's, if any.
+std::optional<WeightType> SameLayoutType(GgmlType type) {
   switch (type) {
+    case GgmlType::kF32: return WeightType::kF32;
     case GgmlType::kF16: return WeightType::kF16;
     case GgmlType::kQ8_0: return WeightType::kQ8_0;
     case GgmlType::kQ4_0: return WeightType::kQ4_0;
-    // No kernels for the K-quants: the runtime type of about as many bits per weight.
-    case GgmlType::kQ4_K: return WeightType::kQ4_0;
-    case GgmlType::kQ6_K: return WeightType::kQ8_0;
-    default: return WeightType::kF32;  // F32, and BF16 widened exactly
+    default: return std::nullopt;
   }
 }
 
-const GgufTensorInfo* FindFinalNorm(const GgufReader& reader) {
-  const GgufTensorInfo* t = reader.FindTensor(kLfm2FinalNormName);
-  return t != nullptr ? t : reader.FindTensor(kLfm2FinalNormAltName);
+// The runtime type a GGUF tensor type is held in: its own layout, else BF16 widened
+// exactly to f32, and the K-quants (no kernels) in the type of about as many bits.
+WeightType RuntimeTypeOf(GgmlType type) {
+  if (std::optional<WeightType> same = SameLayoutType(type)) return *same;
+  switch (type) {
+    case GgmlType::kQ4_K: return WeightType::kQ4_0;
+    case GgmlType::kQ6_K: return WeightType::kQ8_0;
+    default: return WeightType::kF32;
+  }
+}
+
+// The file's tensor for `t` (the final norm under either name); null when absent.
+const GgufTensorInfo* FindTensorFor(const GgufReader& reader, const Lfm2GgufTensor& t) {
+  if (t.gguf_name != kLfm2FinalNormName) return reader.FindTensor(t.gguf_name);
+  const GgufTensorInfo* info = reader.FindTensor(kLfm2FinalNormName);
+  return info != nullptr ? info : reader.FindTensor(kLfm2FinalNormAltName);
 }
 
 // Every expected tensor with its dims (and the final norm under either name), and no other.
@@ -134,8 +145,7 @@ absl::Status CheckTensors(const GgufReader& reader, const ArchSpec& spec) {
   }
   std::set<std::string> expected;
   for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
-    const GgufTensorInfo* info =
-        t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader) : reader.FindTensor(t.gguf_name);
+    const GgufTensorInfo* info = FindTensorFor(reader, t);
     if (info == nullptr) {
       return absl::NotFoundError(absl::StrCat(reader.source(), ": missing tensor ", t.gguf_name,
                                               " (expected dims ", DimsString(t.dims), ")"));
@@ -167,11 +177,7 @@ class GgufWeightSource final : public WeightSource {
   const uint8_t* StoredRows(size_t index, const TensorShape& t,
                             WeightType storage) const override {
     const GgufTensorInfo& info = *infos_[index];
-    const bool same = (info.type == GgmlType::kF32 && storage == WeightType::kF32) ||
-                      (info.type == GgmlType::kF16 && storage == WeightType::kF16) ||
-                      (info.type == GgmlType::kQ8_0 && storage == WeightType::kQ8_0) ||
-                      (info.type == GgmlType::kQ4_0 && storage == WeightType::kQ4_0);
-    return same ? reader_.TensorData(info).data() : nullptr;
+    return SameLayoutType(info.type) == storage ? reader_.TensorData(info).data() : nullptr;
   }
   std::shared_ptr<const void> Keepalive() const override { return reader_.mapping(); }
   void RowsToF32(size_t index, const TensorShape& t, uint64_t begin, uint64_t end,
@@ -189,6 +195,22 @@ class GgufWeightSource final : public WeightSource {
   const GgufReader& reader_;
   std::vector<const GgufTensorInfo*> infos_;
 };
+
+// Lfm2GgufWeightType of a file whose tensors were checked against `spec`.
+WeightType WeightTypeOf(const GgufReader& reader, const ArchSpec& spec) {
+  std::map<WeightType, uint64_t> bytes_by_type;
+  for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
+    if (t.keep_f32) continue;
+    const GgufTensorInfo* info = FindTensorFor(reader, t);
+    bytes_by_type[RuntimeTypeOf(info->type)] += info->byte_size;
+  }
+  WeightType best = WeightType::kF32;
+  uint64_t most = 0;
+  for (const auto& [type, bytes] : bytes_by_type) {
+    if (bytes > most) best = type, most = bytes;
+  }
+  return best;
+}
 
 }  // namespace
 
@@ -292,35 +314,16 @@ absl::StatusOr<ArchSpec> Lfm2ArchSpecFromGguf(const GgufReader& reader) {
 
 absl::StatusOr<WeightType> Lfm2GgufWeightType(const GgufReader& reader) {
   NAS_ASSIGN_OR_RETURN(ArchSpec spec, Lfm2ArchSpecFromGguf(reader));
-  std::map<WeightType, uint64_t> bytes_by_type;
-  for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
-    if (t.keep_f32) continue;
-    const GgufTensorInfo* info = reader.FindTensor(t.gguf_name);
-    if (info == nullptr) continue;
-    bytes_by_type[RuntimeTypeOf(info->type)] += info->byte_size;
-  }
-  WeightType best = WeightType::kF32;
-  uint64_t most = 0;
-  for (const auto& [type, bytes] : bytes_by_type) {
-    if (bytes > most) best = type, most = bytes;
-  }
-  return best;
+  return WeightTypeOf(reader, spec);
 }
 
 absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader,
                                                       const Lfm2ImportOptions& options) {
   NAS_ASSIGN_OR_RETURN(ArchSpec spec, Lfm2ArchSpecFromGguf(reader));
-  WeightType type = WeightType::kF32;
-  if (options.weight_type) {
-    type = *options.weight_type;
-  } else {
-    NAS_ASSIGN_OR_RETURN(type, Lfm2GgufWeightType(reader));
-  }
+  const WeightType type =
+      options.weight_type ? *options.weight_type : WeightTypeOf(reader, spec);
   std::vector<const GgufTensorInfo*> infos;
-  for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) {
-    infos.push_back(t.gguf_name == kLfm2FinalNormName ? FindFinalNorm(reader)
-                                                      : reader.FindTensor(t.gguf_name));
-  }
+  for (const Lfm2GgufTensor& t : Lfm2GgufTensors(spec)) infos.push_back(FindTensorFor(reader, t));
   return Model::FromSource(spec, type, GgufWeightSource(reader, std::move(infos)),
                            options.threads);
 }
