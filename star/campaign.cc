@@ -150,6 +150,7 @@ absl::StatusOr<Offspring<IntGenome>> Campaign::Runner::FirstBatch() {
   const int population = static_cast<int>(space_.evolution().population());
   Offspring<IntGenome> batch;
   KeySet taken = seen_;
+  std::map<std::string, const Reference*> reference_of_key;
   for (const Reference& reference : space_.references()) {
     if (static_cast<int>(batch.genomes.size()) >= population) break;
     NAS_ASSIGN_OR_RETURN(ArchSpec spec, ResolveReference(reference));
@@ -160,6 +161,14 @@ absl::StatusOr<Offspring<IntGenome>> Campaign::Runner::FirstBatch() {
     reference_hash_[ReferenceLabel(reference)] = key;
     NAS_RETURN_IF_ERROR(
         c_.store_->SetConfig(kConfigReferencePrefix + ReferenceLabel(reference), key));
+    if (auto [it, fresh] = reference_of_key.emplace(key, &reference);
+        !fresh && (reference.has_gguf() || it->second->has_gguf())) {
+      // One candidate per architecture: it cannot be both a checkpoint and another model.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "references ", ReferenceLabel(*it->second), " and ", ReferenceLabel(reference),
+          " have the same architecture; a checkpoint (gguf) reference must be the only "
+          "reference of its architecture"));
+    }
     if (!taken.insert(key).second) continue;  // two references of one architecture
     batch.genomes.push_back(std::move(g));
     batch.keys.push_back(key);
@@ -366,7 +375,8 @@ absl::Status Campaign::Runner::RunGenerations(Fleet& fleet) {
     std::vector<Ind> pool = std::move(population_);
     for (const NewCandidate& n : news) {
       const results::CandidateRecord record{n.hash, n.genome, n.spec, 0, g, n.rejected_reason};
-      NAS_ASSIGN_OR_RETURN(CandidateFacts facts, LoadCandidateFacts(*c_.store_, space_, record));
+      NAS_ASSIGN_OR_RETURN(CandidateFacts facts,
+                           LoadCandidateFacts(*c_.store_, space_, record, n.reference));
       NAS_ASSIGN_OR_RETURN(Evaluation e, EvaluateCandidate(space_, facts));
       pool.push_back({n.genome, n.hash, e, {}});
     }

@@ -44,11 +44,9 @@ MeasurePhase::~MeasurePhase() = default;
 // Whether the store (or a reuse store, whose record is then copied in) already holds the
 // measurement.
 absl::StatusOr<bool> MeasurePhase::Reuse(const std::string& hash, const std::string& device_class,
-                                         const std::string& protocol_key, int generation,
-                                         bool other_stores) {
+                                         const std::string& protocol_key, int generation) {
   NAS_ASSIGN_OR_RETURN(auto own, store_.FindMeasurement(hash, device_class, protocol_key));
   if (own) return true;
-  if (!other_stores) return false;
   if (!reuse_stores_opened_) {
     reuse_stores_opened_ = true;
     for (const std::string& path : options_.reuse_from) {
@@ -103,13 +101,14 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
   std::vector<Job> jobs;
   std::vector<MeasureJob> requests;
   NAS_ASSIGN_OR_RETURN(const auto dispatched, store_.Dispatches());
-  // The references read from GGUF files, by label: the agents measure the file itself.
-  std::map<std::string, GgufReferenceModel> gguf_models;
+  // The references read from GGUF files, by label (headers read once per campaign run):
+  // the agents measure the file itself.
   for (const Reference& reference : space_.references()) {
-    if (!reference.has_gguf()) continue;
-    NAS_ASSIGN_OR_RETURN(gguf_models[ReferenceLabel(reference)],
+    if (!reference.has_gguf() || gguf_models_.count(ReferenceLabel(reference))) continue;
+    NAS_ASSIGN_OR_RETURN(gguf_models_[ReferenceLabel(reference)],
                          ReadGgufReference(reference.gguf()));
   }
+  const auto& gguf_models = gguf_models_;
   auto add = [&](Job job, const ArchSpec& spec, const DeviceClass& device) {
     const std::string id = MeasureRequestId(job.hash, job.device_class, job.protocol_key,
                                             job.drift_generation);
@@ -129,12 +128,8 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
       continue;
     }
     for (const DeviceClass& device : space_.devices()) {
-      const std::string key = ProtocolKey(space_, device);
-      // Another campaign's measurement of this architecture had random weights: a
-      // checkpoint's figures are its own.
-      const bool checkpoint = gguf_models.count(n.reference) > 0;
-      NAS_ASSIGN_OR_RETURN(bool reused,
-                           Reuse(n.hash, device.name(), key, generation, !checkpoint));
+      const std::string key = CandidateProtocolKey(space_, device, n.reference);
+      NAS_ASSIGN_OR_RETURN(bool reused, Reuse(n.hash, device.name(), key, generation));
       if (reused) {
         ++progress->reused;
         continue;
@@ -148,7 +143,7 @@ absl::Status MeasurePhase::Run(int generation, const std::vector<NewCandidate>& 
       NAS_ASSIGN_OR_RETURN(auto candidate, store_.Candidate(hash));
       if (!candidate) continue;
       for (const DeviceClass& device : space_.devices()) {
-        const std::string key = ProtocolKey(space_, device);
+        const std::string key = CandidateProtocolKey(space_, device, name);
         NAS_ASSIGN_OR_RETURN(auto done,
                              store_.FindReferenceMeasurement(hash, device.name(), key, generation));
         if (!done) add({hash, device.name(), key, name, generation}, candidate->spec, device);

@@ -3,8 +3,8 @@
 // campaign's or another's, same hash, class and protocol key), the rest sent to the fleet
 // with idempotent request ids, results committed to the store as they arrive, due
 // reference re-measurements and their drift, agent failures and quarantines recorded. A
-// reference read from a GGUF file is measured as that file (gguf_reference.h), never
-// reused from another campaign.
+// reference read from a GGUF file is measured as that file (gguf_reference.h), under its
+// own key (CandidateProtocolKey), so it is reused only from a measurement of the same file.
 // Also the fleet's agents as the space names them (with their tokens).
 // Used by one campaign thread; fleet callbacks write to the store under a lock.
 #pragma once
@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "proto/arch_spec.pb.h"
 #include "proto/search_space.pb.h"
+#include "star/gguf_reference.h"
 #include "results/campaign_store.h"
 #include "star/campaign.h"
 #include "star/fleet.h"
@@ -70,9 +71,8 @@ class MeasurePhase {
     std::string hash, device_class, protocol_key, reference;
     int drift_generation = 0;
   };
-  // `other_stores`: whether options.reuse_from may answer too.
   absl::StatusOr<bool> Reuse(const std::string& hash, const std::string& device_class,
-                             const std::string& protocol_key, int generation, bool other_stores);
+                             const std::string& protocol_key, int generation);
   absl::Status RecordDrift(const Job& job, const agent::MeasureResult& result);
   // Seconds for `left` jobs per device class (see SecondsFor).
   double Seconds(const std::map<std::string, double>& left) const;
@@ -84,6 +84,7 @@ class MeasurePhase {
   const std::atomic<bool>& stop_;
   std::vector<std::unique_ptr<results::CampaignStore>> reuse_stores_;
   bool reuse_stores_opened_ = false;
+  std::map<std::string, GgufReferenceModel> gguf_models_;  // checkpoint references, by label
   // Per device class, over all generations of this Run, for the ETA: the classes measure
   // in parallel, so the slowest class (per-job time / its agents) sets the pace.
   struct ClassTiming {

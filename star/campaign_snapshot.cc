@@ -21,7 +21,8 @@ absl::StatusOr<SearchSpace> LoadCampaignSpace(results::CampaignStore& store) {
 
 absl::StatusOr<CandidateFacts> LoadCandidateFacts(results::CampaignStore& store,
                                                   const SearchSpace& space,
-                                                  const results::CandidateRecord& candidate) {
+                                                  const results::CandidateRecord& candidate,
+                                                  const std::string& reference) {
   CandidateFacts facts;
   facts.spec = candidate.spec;
   NAS_ASSIGN_OR_RETURN(auto evaluation,
@@ -31,7 +32,7 @@ absl::StatusOr<CandidateFacts> LoadCandidateFacts(results::CampaignStore& store,
   for (const DeviceClass& device : space.devices()) {
     NAS_ASSIGN_OR_RETURN(auto measurement,
                          store.FindMeasurement(candidate.hash, device.name(),
-                                               ProtocolKey(space, device)));
+                                               CandidateProtocolKey(space, device, reference)));
     if (measurement) facts.measurements[device.name()] = std::move(measurement->result);
   }
   return facts;
@@ -65,9 +66,9 @@ absl::StatusOr<CampaignSnapshot> LoadSnapshot(results::CampaignStore& store) {
   for (results::CandidateRecord& record : records) {
     if (record.first_generation > snapshot.generations_done) continue;  // not evaluated yet
     StoredCandidate c;
-    NAS_ASSIGN_OR_RETURN(c.facts, LoadCandidateFacts(store, space, record));
-    NAS_ASSIGN_OR_RETURN(c.evaluation, EvaluateCandidate(space, c.facts));
     if (auto it = reference_of.find(record.hash); it != reference_of.end()) c.reference = it->second;
+    NAS_ASSIGN_OR_RETURN(c.facts, LoadCandidateFacts(store, space, record, c.reference));
+    NAS_ASSIGN_OR_RETURN(c.evaluation, EvaluateCandidate(space, c.facts));
     c.record = std::move(record);
     if (c.evaluation.feasible()) {
       feasible.push_back(c.evaluation);

@@ -31,10 +31,12 @@ inline constexpr char kConfigReferencePrefix[] = "reference:";  // + name -> can
 absl::StatusOr<SearchSpace> LoadCampaignSpace(results::CampaignStore& store);
 
 // The candidate's spec, quality (from the space's evaluator) and measurements per device
-// class under the space's protocol (reference re-measurements aside).
+// class under its CandidateProtocolKey (reference re-measurements aside); `reference` is its
+// reference label, "" for a searched candidate.
 absl::StatusOr<CandidateFacts> LoadCandidateFacts(results::CampaignStore& store,
                                                   const SearchSpace& space,
-                                                  const results::CandidateRecord& candidate);
+                                                  const results::CandidateRecord& candidate,
+                                                  const std::string& reference);
 
 struct StoredCandidate {
   results::CandidateRecord record;

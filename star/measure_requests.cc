@@ -1,4 +1,7 @@
 #include "star/measure_requests.h"
+#include "star/search_space.h"
+
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "device-agent/agent_version.h"
@@ -29,6 +32,18 @@ std::string ProtocolKey(const SearchSpace& space, const DeviceClass& device_clas
       absl::StrCat(protocol.size(), ":", protocol, "|weights=", weight_type,
                    "|seed=", kMeasurementSeed, "|memory_cap=", device_class.memory_cap_bytes());
   return absl::StrCat("p", agent::kProtocolVersion, "-", Fnv1a128Hex(fingerprint).substr(0, 16));
+}
+
+std::string CandidateProtocolKey(const SearchSpace& space, const DeviceClass& device_class,
+                                 const std::string& reference_label) {
+  std::string key = ProtocolKey(space, device_class);
+  for (const Reference& reference : space.references()) {
+    if (reference.has_gguf() && !reference_label.empty() &&
+        ReferenceLabel(reference) == reference_label) {
+      absl::StrAppend(&key, "-gguf-", std::filesystem::path(reference.gguf()).filename().string());
+    }
+  }
+  return key;
 }
 
 std::string MeasureRequestId(const std::string& candidate_hash, const std::string& device_class,

@@ -30,6 +30,14 @@ absl::StatusOr<DeviceClass> FindDeviceClass(const SearchSpace& space,
 
 std::string ProtocolKey(const SearchSpace& space, const DeviceClass& device_class);
 
+// The key a candidate's measurements are stored and reused under: ProtocolKey, plus the
+// checkpoint's file name when the candidate is the reference `reference_label` read from
+// a GGUF file (Reference.gguf). A checkpoint's figures come from its own weights in its own
+// type, so they are never the figures of the same architecture with random weights, in
+// this store, in a reuse store or in an agent's request ids.
+std::string CandidateProtocolKey(const SearchSpace& space, const DeviceClass& device_class,
+                                 const std::string& reference_label);
+
 std::string MeasureRequestId(const std::string& candidate_hash, const std::string& device_class,
                              const std::string& protocol_key, int drift_generation = 0);
 

@@ -114,10 +114,10 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
   for (results::CandidateRecord& record : records) {
     if (record.first_generation <= snapshot.generations_done) continue;
     StoredCandidate c;
-    NAS_ASSIGN_OR_RETURN(c.facts, LoadCandidateFacts(store, space, record));
-    NAS_ASSIGN_OR_RETURN(c.evaluation, EvaluateCandidate(space, c.facts));
     if (auto it = reference_of.find(record.hash); it != reference_of.end())
       c.reference = it->second;
+    NAS_ASSIGN_OR_RETURN(c.facts, LoadCandidateFacts(store, space, record, c.reference));
+    NAS_ASSIGN_OR_RETURN(c.evaluation, EvaluateCandidate(space, c.facts));
     c.record = record;
     snapshot.candidates.push_back(std::move(c));
   }
@@ -250,7 +250,8 @@ absl::StatusOr<results::Report> BuildReport(results::CampaignStore& store,
       }
     }
     for (const DeviceClass& d : space.devices()) {
-      auto it = latest.find({stored.record.hash, d.name(), protocol_key_of[d.name()]});
+      auto it = latest.find(
+          {stored.record.hash, d.name(), CandidateProtocolKey(space, d, stored.reference)});
       if (it == latest.end()) continue;
       results::DeviceFigures figures = ReportDeviceFigures(
           space, d.name(), stored.record.spec, it->second->agent, it->second->result);

@@ -47,13 +47,6 @@ void InterleaveRows(WeightType storage, uint64_t cols, const void* rows8, void* 
   }
 }
 
-void InterleaveRowsInPlace(WeightType storage, uint64_t cols, void* rows8) {
-  const uint64_t bytes = quant::kInterleavedRows * RowBytes(storage, cols);
-  const std::vector<uint8_t> copy(static_cast<const uint8_t*>(rows8),
-                                  static_cast<const uint8_t*>(rows8) + bytes);
-  InterleaveRows(storage, cols, copy.data(), rows8);
-}
-
 uint64_t ActivationScratchBytes(uint64_t tokens, uint64_t cols) {
   const uint64_t blocks = tokens * (cols / quant::kBlockSize);
   const uint64_t q8 = Aligned64(blocks * sizeof(quant::BlockQ8_0)) + blocks * sizeof(int32_t);

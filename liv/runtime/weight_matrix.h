@@ -38,7 +38,6 @@ bool InterleavedStorage(WeightType storage, uint64_t rows, uint64_t cols);
 // Eight stored rows of `cols` weights at `rows8` (contiguous) interleaved into `out` (no
 // overlap), or in place.
 void InterleaveRows(WeightType storage, uint64_t cols, const void* rows8, void* out);
-void InterleaveRowsInPlace(WeightType storage, uint64_t cols, void* rows8);
 
 // Bytes of the buffer that holds `tokens` rows of `cols` activations quantized for a
 // product with f16 / quantized weights (ops/matmul.h): Q8_0 blocks (rounded up to 64

@@ -73,6 +73,7 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
   const std::shared_ptr<const void> keepalive = source.Keepalive();
   std::vector<const uint8_t*> stored(n);
   std::vector<uint64_t> offsets(n);
+  std::vector<bool> borrowed(n);
   uint64_t bytes = 0;
   for (size_t i = 0; i < n; ++i) {
     const TensorShape& t = w->layout_[i];
@@ -85,7 +86,7 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
     const bool borrow = StoredInModelType(t) && stored[i] != nullptr && keepalive != nullptr &&
                         !InterleavedStorage(storage, t.rows, t.cols) &&
                         reinterpret_cast<uintptr_t>(stored[i]) % 4 == 0;
-    w->borrowed_.push_back(borrow);
+    borrowed[i] = borrow;
     offsets[i] = bytes;
     if (borrow) {
       w->borrowed_bytes_ += t.rows * RowBytes(storage, t.cols);
@@ -105,7 +106,7 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
     const TensorShape& t = w->layout_[i];
     const WeightType storage = w->storage_[i];
     const uint64_t row_bytes = RowBytes(storage, t.cols);
-    if (w->borrowed_[i]) {
+    if (borrowed[i]) {
       w->tensor_data_.push_back(stored[i]);
       continue;
     }
@@ -115,28 +116,27 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
     std::memset(dst + t.rows * row_bytes, 0, tensor_bytes - t.rows * row_bytes);
     const bool interleave = InterleavedStorage(storage, t.rows, t.cols);
     pool.Run([&](int thread) {
-      // Slices are whole groups of 8 rows (grain 16).
+      // Slices are whole groups of 8 rows (grain 16); an interleaved matrix is made a
+      // group at a time, from the source's rows or from rows converted through f32.
       auto [begin, end] = ThreadPool::Slice(t.rows, thread, pool.size(), 16);
-      if (begin >= end) return;
-      if (stored[i] != nullptr && interleave) {  // one pass: source rows to groups
-        for (uint64_t r = begin; r < end; r += quant::kInterleavedRows) {
-          InterleaveRows(storage, t.cols, stored[i] + r * row_bytes, dst + r * row_bytes);
+      const uint64_t group = interleave ? quant::kInterleavedRows : 1;
+      std::vector<float> row(stored[i] != nullptr ? 0 : t.cols);
+      std::vector<uint8_t> staging(interleave && stored[i] == nullptr ? group * row_bytes : 0);
+      for (uint64_t r = begin; r < end; r += group) {
+        uint8_t* target = dst + r * row_bytes;
+        const uint8_t* rows = stored[i] != nullptr ? stored[i] + r * row_bytes : nullptr;
+        if (rows == nullptr) {
+          uint8_t* converted = interleave ? staging.data() : target;
+          for (uint64_t k = 0; k < group; ++k) {
+            source.RowsToF32(i, t, r + k, r + k + 1, row.data());
+            StoreRow(storage, row.data(), t.cols, converted + k * row_bytes);
+          }
+          rows = converted;
         }
-        return;
-      }
-      if (stored[i] != nullptr) {
-        std::memcpy(dst + begin * row_bytes, stored[i] + begin * row_bytes,
-                    (end - begin) * row_bytes);
-      } else {
-        std::vector<float> row(t.cols);
-        for (uint64_t r = begin; r < end; ++r) {
-          source.RowsToF32(i, t, r, r + 1, row.data());
-          StoreRow(storage, row.data(), t.cols, dst + r * row_bytes);
-        }
-      }
-      if (interleave) {
-        for (uint64_t r = begin; r < end; r += quant::kInterleavedRows) {
-          InterleaveRowsInPlace(storage, t.cols, dst + r * row_bytes);
+        if (interleave) {
+          InterleaveRows(storage, t.cols, rows, target);
+        } else if (rows != target) {
+          std::memcpy(target, rows, row_bytes);
         }
       }
     });
@@ -148,7 +148,8 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
 
 float* ModelWeights::mutable_tensor(std::string_view name) {
   for (size_t i = 0; i < layout_.size(); ++i) {
-    if (layout_[i].name == name && storage_[i] == WeightType::kF32 && !borrowed_[i]) {
+    const bool owned = tensor_data_[i] >= data_.get() && tensor_data_[i] < data_.get() + bytes_;
+    if (layout_[i].name == name && storage_[i] == WeightType::kF32 && owned) {
       return const_cast<float*>(reinterpret_cast<const float*>(tensor_data_[i]));
     }
   }

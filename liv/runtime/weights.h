@@ -105,7 +105,6 @@ class ModelWeights {
 
   std::vector<TensorShape> layout_;
   std::vector<const uint8_t*> tensor_data_;  // per layout_ entry
-  std::vector<bool> borrowed_;                // per layout_ entry: in place from a source
   std::vector<WeightType> storage_;           // per layout_ entry
   std::unique_ptr<uint8_t, void (*)(uint8_t*)> data_{nullptr, nullptr};
   std::shared_ptr<const void> keepalive_;     // of the borrowed tensors' bytes

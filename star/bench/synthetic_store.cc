@@ -242,7 +242,8 @@ absl::Status WriteSyntheticStore(const std::string& path, const SyntheticStoreOp
     for (int i = static_cast<int>(records.size()) - 1;
          i >= 0 && static_cast<int>(record.population.size()) < population; --i) {
       if (records[i].first_generation > g) continue;
-      NAS_ASSIGN_OR_RETURN(CandidateFacts facts, LoadCandidateFacts(*store, space, records[i]));
+      NAS_ASSIGN_OR_RETURN(CandidateFacts facts, LoadCandidateFacts(*store, space, records[i],
+                                                                    /*reference=*/""));
       NAS_ASSIGN_OR_RETURN(Evaluation e, EvaluateCandidate(space, facts));
       record.population.push_back(records[i].hash);
       evaluations.push_back(std::move(e));

@@ -260,6 +260,30 @@ TEST(CampaignTest, AGgufReferenceIsMeasuredAsItsFile) {
   EXPECT_EQ(references, (std::set<std::string>{"tiny-lfm2", "tiny-transformer"}));
 }
 
+// One candidate per architecture: a checkpoint of the same architecture as another
+// reference would share its measurements, so the campaign refuses it.
+TEST(CampaignTest, ACheckpointMayNotShareItsArchitectureWithAnotherReference) {
+  const std::string models = ::testing::TempDir() + "campaign-gguf-twin";
+  std::filesystem::create_directories(models);
+  Fleet3 fleet;
+  const std::string db = testing::FreshDbPath("campaign_gguf_twin");
+  ArchSpec hybrid;
+  const std::string space = Space(fleet, "campaign_gguf_twin", [&](SearchSpace& s) {
+    hybrid = s.references(0).spec();  // tiny-hybrid
+    Reference* twin = s.add_references();
+    twin->set_gguf("campaign-gguf-twin/tiny-hybrid-q8.gguf");
+  });
+  ASSERT_TRUE(liv::testing::WriteLfm2Gguf(hybrid, models + "/tiny-hybrid-q8.gguf",
+                                          liv::GgmlType::kQ8_0)
+                  .ok());
+  const absl::Status status = RunNew(space, db);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(std::string(status.message())
+                .find("references tiny-hybrid and tiny-hybrid-q8 have the same architecture"),
+            std::string::npos)
+      << status;
+}
+
 TEST(CampaignTest, CheapConstraintRejectsBeforeMeasuring) {
   Fleet3 fleet;
   const std::string db = testing::FreshDbPath("campaign_cheap");

@@ -84,6 +84,19 @@ TEST_F(GgufReferenceTest, RequestsNameTheFileAndItsWeightType) {
   EXPECT_EQ(request.deadline_seconds(), space->devices(0).deadline_seconds());
 }
 
+// A checkpoint's measurements have their own key: never those of its architecture with
+// random weights, here, in a reuse store or in an agent's request ids.
+TEST_F(GgufReferenceTest, ACheckpointIsMeasuredUnderItsOwnKey) {
+  absl::StatusOr<SearchSpace> space =
+      LoadSearchSpace(SpaceWithGguf("gguf_key", "gguf-reference-models/tiny-lfm2.gguf"));
+  ASSERT_TRUE(space.ok()) << space.status();
+  const DeviceClass& device = space->devices(0);
+  const std::string plain = ProtocolKey(*space, device);
+  EXPECT_EQ(CandidateProtocolKey(*space, device, "tiny-lfm2"), plain + "-gguf-tiny-lfm2.gguf");
+  EXPECT_EQ(CandidateProtocolKey(*space, device, "tiny-transformer"), plain);  // a spec
+  EXPECT_EQ(CandidateProtocolKey(*space, device, ""), plain);                  // searched
+}
+
 TEST_F(GgufReferenceTest, AbsolutePathsStayAsTheyAre) {
   const std::string absolute = Absolute("gguf-reference-models/tiny-lfm2.gguf");
   absl::StatusOr<SearchSpace> space = LoadSearchSpace(SpaceWithGguf("gguf_absolute", absolute));
