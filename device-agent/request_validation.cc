@@ -111,11 +111,9 @@ absl::StatusOr<GgufModel> ReadGgufModel(const std::string& name, const std::stri
   }
   auto reader = liv::GgufReader::Open(path);
   if (!reader.ok()) return Invalid("gguf", std::string(reader.status().message()));
-  auto spec = liv::Lfm2ArchSpecFromGguf(*reader);
-  if (!spec.ok()) return Invalid("gguf", std::string(spec.status().message()));
-  auto type = liv::Lfm2GgufWeightType(*reader);
-  if (!type.ok()) return Invalid("gguf", std::string(type.status().message()));
-  return GgufModel{*std::move(spec), *type};
+  auto header = liv::ReadLfm2GgufHeader(*reader);
+  if (!header.ok()) return Invalid("gguf", std::string(header.status().message()));
+  return GgufModel{std::move(header->spec), header->weight_type};
 }
 
 }  // namespace

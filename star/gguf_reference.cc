@@ -14,9 +14,9 @@ namespace nas::star {
 absl::StatusOr<GgufReferenceModel> ReadGgufReference(const std::string& path) {
   NAS_ASSIGN_OR_RETURN(liv::GgufReader reader, liv::GgufReader::Open(path));
   GgufReferenceModel model;
-  NAS_ASSIGN_OR_RETURN(model.spec, liv::Lfm2ArchSpecFromGguf(reader));
-  NAS_ASSIGN_OR_RETURN(liv::WeightType type, liv::Lfm2GgufWeightType(reader));
-  model.weight_type = std::string(liv::WeightTypeName(type));
+  NAS_ASSIGN_OR_RETURN(liv::Lfm2GgufHeader header, liv::ReadLfm2GgufHeader(reader));
+  model.spec = std::move(header.spec);
+  model.weight_type = std::string(liv::WeightTypeName(header.weight_type));
   model.file_name = std::filesystem::path(path).filename().string();
   return model;
 }

@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <thread>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "liv/formats/lfm2_gguf_export.h"
 #include "liv/formats/lfm2_gguf_import.h"
 #include "liv/model/lfm2_presets.h"
+#include "liv/runtime/thread_pool.h"
 #include "liv/tools/memory_sampler.h"
 #include "nlohmann/json.hpp"
 
@@ -46,17 +46,6 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// RssAnon and RssFile of this process from /proc/self/status, in bytes.
-std::pair<uint64_t, uint64_t> AnonAndFileRss() {
-  std::ifstream status("/proc/self/status");
-  uint64_t anon = 0, file = 0, kib = 0;
-  for (std::string line; std::getline(status, line);) {
-    if (std::sscanf(line.c_str(), "RssAnon: %lu kB", &kib) == 1) anon = kib * 1024;
-    if (std::sscanf(line.c_str(), "RssFile: %lu kB", &kib) == 1) file = kib * 1024;
-  }
-  return {anon, file};
-}
-
 // Loads the file once and prints one JSON line of figures.
 int LoadOnce(const std::string& path, int threads) {
   const auto start = Clock::now();
@@ -69,7 +58,6 @@ int LoadOnce(const std::string& path, int threads) {
   if (!model.ok()) return Fail(std::string(model.status().message()));
   const double load_s = Seconds(start);
   const ProcMemory loaded = ReadProcMemory();
-  const auto [anon_loaded, file_loaded] = AnonAndFileRss();
   RuntimeOptions runtime;
   runtime.threads = threads;
   runtime.max_context = 16;
@@ -79,15 +67,14 @@ int LoadOnce(const std::string& path, int threads) {
     return Fail(std::string(logits.status().message()));
   }
   const ProcMemory decoded = ReadProcMemory();
-  const auto [anon_decoded, file_decoded] = AnonAndFileRss();
   nlohmann::json out = {{"open_s", open_s},
                         {"load_s", load_s},
                         {"rss_after_load", loaded.vm_rss},
-                        {"rss_anon_after_load", anon_loaded},
-                        {"rss_file_after_load", file_loaded},
+                        {"rss_anon_after_load", loaded.rss_anon},
+                        {"rss_file_after_load", loaded.rss_file},
                         {"rss_after_decode", decoded.vm_rss},
-                        {"rss_anon_after_decode", anon_decoded},
-                        {"rss_file_after_decode", file_decoded},
+                        {"rss_anon_after_decode", decoded.rss_anon},
+                        {"rss_file_after_decode", decoded.rss_file},
                         {"session_bytes", (*session)->plan().total() - (*session)->plan().weights},
                         {"owned_weight_bytes", (*model)->weights().bytes()},
                         {"borrowed_weight_bytes", (*model)->weights().borrowed_bytes()},
@@ -172,7 +159,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "Print the figures as JSON");
   app.add_option("--load-once", load_once, "(internal) load this file and print figures");
   CLI11_PARSE(app, argc, argv);
-  if (threads == 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (threads == 0) threads = std::max(1, PhysicalCoreCount());
   if (!load_once.empty()) return LoadOnce(load_once, threads);
   if (loads < 1) return Fail("--loads: must be >= 1");
 

@@ -2,12 +2,28 @@
 
 #include "liv/formats/gguf_reader.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "liv/formats/gguf_dequantize.h"
 
 namespace nas::liv {
+
+bool IsGgufPath(const std::string& path) {
+  if (path.empty() || path == "-") return false;
+  if (absl::AsciiStrToLower(std::filesystem::path(path).extension().string()) == ".gguf") {
+    return true;
+  }
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return false;
+  std::ifstream in(path, std::ios::binary);
+  uint32_t magic = 0;
+  return in.read(reinterpret_cast<char*>(&magic), sizeof magic) && magic == kGgufMagic;
+}
 
 GgufReader::GgufReader(std::shared_ptr<const MappedFile> file, std::span<const uint8_t> bytes,
                        std::string source, GgufContents contents)

@@ -22,6 +22,10 @@
 
 namespace nas::liv {
 
+// Whether `path` names a GGUF file: a ".gguf" extension (any case), or a regular file that
+// starts with the GGUF magic. Reads at most 4 bytes.
+bool IsGgufPath(const std::string& path);
+
 class GgufReader {
  public:
   // Errors name the path; see gguf_parser.h and mapped_file.h for the codes.

@@ -312,9 +312,16 @@ absl::StatusOr<ArchSpec> Lfm2ArchSpecFromGguf(const GgufReader& reader) {
   return spec;
 }
 
+absl::StatusOr<Lfm2GgufHeader> ReadLfm2GgufHeader(const GgufReader& reader) {
+  Lfm2GgufHeader header;
+  NAS_ASSIGN_OR_RETURN(header.spec, Lfm2ArchSpecFromGguf(reader));
+  header.weight_type = WeightTypeOf(reader, header.spec);
+  return header;
+}
+
 absl::StatusOr<WeightType> Lfm2GgufWeightType(const GgufReader& reader) {
-  NAS_ASSIGN_OR_RETURN(ArchSpec spec, Lfm2ArchSpecFromGguf(reader));
-  return WeightTypeOf(reader, spec);
+  NAS_ASSIGN_OR_RETURN(Lfm2GgufHeader header, ReadLfm2GgufHeader(reader));
+  return header.weight_type;
 }
 
 absl::StatusOr<std::shared_ptr<Model>> ImportLfm2Gguf(const GgufReader& reader,

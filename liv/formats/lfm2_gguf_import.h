@@ -44,6 +44,13 @@ absl::StatusOr<ArchSpec> Lfm2ArchSpecFromGguf(const GgufReader& reader);
 // and Q6_K as Q8_0 (they are not runtime types).
 absl::StatusOr<WeightType> Lfm2GgufWeightType(const GgufReader& reader);
 
+// Both of the above, the header checked once.
+struct Lfm2GgufHeader {
+  ArchSpec spec;
+  WeightType weight_type = WeightType::kF32;
+};
+absl::StatusOr<Lfm2GgufHeader> ReadLfm2GgufHeader(const GgufReader& reader);
+
 struct Lfm2ImportOptions {
   std::optional<WeightType> weight_type;  // default: Lfm2GgufWeightType
   int threads = 1;                        // for converting and repacking

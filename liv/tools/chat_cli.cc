@@ -163,7 +163,7 @@ int RunChatCli(const ChatCliOptions& o, std::istream& in, std::ostream& out, std
   chat.max_tokens = o.max_tokens;
   chat.chat_template = !o.no_chat_template;
   chat.system = o.system;
-  auto runner = ChatRunner::Create(model->model, model->tokenizer, runtime, chat);
+  auto runner = ChatRunner::Create(model->model, std::move(model->tokenizer), runtime, chat);
   if (!runner.ok()) return fail(1, std::string(runner.status().message()));
   err << "liv-run: " << o.gguf << ": " << spec.layers_size() << " layers, vocabulary "
       << spec.vocab_size() << ", weights " << WeightTypeName(model->model->weight_type())

@@ -25,11 +25,9 @@ absl::Status Prefixed(const absl::Status& status, const std::string& path,
 absl::StatusOr<ChatModel> LoadChatModel(const std::string& path, const ChatModelOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   NAS_ASSIGN_OR_RETURN(GgufReader reader, GgufReader::Open(path));
-  Lfm2ImportOptions import;
-  import.weight_type = options.weight_type;
-  import.threads = options.threads;
-  auto model = ImportLfm2Gguf(reader, import);
-  if (!model.ok()) return Prefixed(model.status(), path, path + ": ");
+  // The architecture and the tokenizer are checked before any weight is read.
+  auto spec = Lfm2ArchSpecFromGguf(reader);
+  if (!spec.ok()) return Prefixed(spec.status(), path, path + ": ");
   if (reader.metadata().Find("tokenizer.ggml.tokens") == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(
         path, ": the file has no tokenizer (tokenizer.ggml.*); give it one with liv-export "
@@ -37,12 +35,16 @@ absl::StatusOr<ChatModel> LoadChatModel(const std::string& path, const ChatModel
   }
   auto tokenizer = Tokenizer::FromGguf(reader.metadata());
   if (!tokenizer.ok()) return Prefixed(tokenizer.status(), path, path + ": tokenizer: ");
-  const int64_t vocab = (*model)->spec().vocab_size();
-  if (tokenizer->vocab_size() > vocab) {
+  if (tokenizer->vocab_size() > static_cast<int64_t>(spec->vocab_size())) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": tokenizer: ", tokenizer->vocab_size(),
                                                    " tokens, more than the model's vocabulary of ",
-                                                   vocab));
+                                                   spec->vocab_size()));
   }
+  Lfm2ImportOptions import;
+  import.weight_type = options.weight_type;
+  import.threads = options.threads;
+  auto model = ImportLfm2Gguf(reader, import);
+  if (!model.ok()) return Prefixed(model.status(), path, path + ": ");
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   return ChatModel{*std::move(model), *std::move(tokenizer), elapsed.count()};
 }

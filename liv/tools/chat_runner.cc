@@ -123,7 +123,8 @@ absl::StatusOr<TurnResult> ChatRunner::Turn(std::string_view user_text,
     if (on_piece) on_piece(piece);
   };
   for (;;) {
-    const int32_t id = sampler_.Sample(logits, history_);
+    // Ids past the tokenizer's vocabulary (padding rows of the model's) are never drawn.
+    const int32_t id = sampler_.Sample(logits.first(tokenizer_.vocab_size()), history_);
     if (IsStop(id)) {
       result.stop =
           im_end_.has_value() && id == *im_end_ ? StopReason::kEndOfTurn : StopReason::kEndOfText;

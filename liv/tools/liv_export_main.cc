@@ -9,16 +9,15 @@
 #include <iostream>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/match.h"
 #include "liv/formats/gguf_reader.h"
 #include "liv/formats/lfm2_gguf_export.h"
 #include "liv/formats/lfm2_gguf_import.h"
 #include "liv/formats/tokenizer.h"
 #include "liv/model/spec_source.h"
 #include "liv/model/weight_layout.h"
+#include "liv/runtime/thread_pool.h"
 
 namespace {
 
@@ -55,35 +54,29 @@ int main(int argc, char** argv) {
   app.add_option("-t,--threads", threads, "Threads for creating weights (0 = all cores)")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = std::max(1, PhysicalCoreCount());
 
   const auto matrix_type = ParseLfm2MatrixType(type_name);
   if (!matrix_type.ok()) return Fail("--type: " + std::string(matrix_type.status().message()));
   const auto start = std::chrono::steady_clock::now();
 
-  std::shared_ptr<Model> weights;
+  // The spec and the tokenizer are checked before any weight is made or read.
   std::optional<GgufReader> input;
-  if (absl::EndsWith(model, ".gguf")) {
+  absl::StatusOr<ArchSpec> source_spec;
+  if (IsGgufPath(model)) {
     auto reader = GgufReader::Open(model);
     if (!reader.ok()) return Fail(std::string(reader.status().message()));
     input.emplace(*std::move(reader));
-    Lfm2ImportOptions options;
-    options.weight_type = WeightType::kF32;
-    options.threads = threads;
-    auto imported = ImportLfm2Gguf(*input, options);
-    if (!imported.ok()) return Fail(std::string(imported.status().message()));
-    weights = *imported;
+    source_spec = Lfm2ArchSpecFromGguf(*input);
+    if (!source_spec.ok()) return Fail(std::string(source_spec.status().message()));
   } else {
-    auto spec = LoadArchSpec(model);
-    if (!spec.ok()) return Fail("-m: " + std::string(spec.status().message()));
-    if (auto s = CheckLfm2Expressible(*spec); !s.ok()) {
+    source_spec = LoadArchSpec(model);
+    if (!source_spec.ok()) return Fail("-m: " + std::string(source_spec.status().message()));
+    if (auto s = CheckLfm2Expressible(*source_spec); !s.ok()) {
       return Fail(model + ": " + std::string(s.message()));
     }
-    auto created = Model::CreateRandom(*spec, WeightType::kF32, seed, threads);
-    if (!created.ok()) return Fail(std::string(created.status().message()));
-    weights = *created;
   }
-  ArchSpec spec = weights->spec();
+  ArchSpec spec = *source_spec;
   if (!name.empty()) spec.set_name(name);
 
   Lfm2GgufExportOptions options;
@@ -101,7 +94,18 @@ int main(int argc, char** argv) {
     if (!keys.ok()) return Fail(std::string(keys.status().message()));
     options.extra_metadata = *std::move(keys);
   }
-  if (auto s = ExportLfm2Gguf(spec, weights->weights(), output, options); !s.ok()) {
+
+  absl::StatusOr<std::shared_ptr<Model>> weights;
+  if (input) {
+    Lfm2ImportOptions import;
+    import.weight_type = WeightType::kF32;
+    import.threads = threads;
+    weights = ImportLfm2Gguf(*input, import);
+  } else {
+    weights = Model::CreateRandom(*source_spec, WeightType::kF32, seed, threads);
+  }
+  if (!weights.ok()) return Fail(std::string(weights.status().message()));
+  if (auto s = ExportLfm2Gguf(spec, (*weights)->weights(), output, options); !s.ok()) {
     return Fail(std::string(s.message()));
   }
   const double seconds =

@@ -19,31 +19,18 @@ absl::StatusOr<MeasuredModel> ResolveGguf(const std::string& path,
   NAS_ASSIGN_OR_RETURN(GgufReader reader, GgufReader::Open(path));
   MeasuredModel model;
   model.source = path;
-  model.weights = kGgufWeights;
-  model.file_bytes = reader.bytes().size();
   auto gguf = std::make_shared<const GgufReader>(std::move(reader));
-  NAS_ASSIGN_OR_RETURN(model.spec, Lfm2ArchSpecFromGguf(*gguf));  // errors name the path
+  NAS_ASSIGN_OR_RETURN(Lfm2GgufHeader header, ReadLfm2GgufHeader(*gguf));  // errors name the path
+  model.spec = std::move(header.spec);
+  model.file_weight_type = header.weight_type;
   if (absl::Status status = ValidateArchSpec(model.spec, limits); !status.ok()) {
     return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
   }
-  NAS_ASSIGN_OR_RETURN(model.file_weight_type, Lfm2GgufWeightType(*gguf));
   model.gguf = std::move(gguf);
   return model;
 }
 
 }  // namespace
-
-bool IsGgufPath(const std::string& path) {
-  if (path.empty() || path == "-") return false;
-  if (absl::AsciiStrToLower(std::filesystem::path(path).extension().string()) == ".gguf") {
-    return true;
-  }
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return false;
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  return in.read(magic, sizeof magic) && std::memcmp(magic, "GGUF", sizeof magic) == 0;
-}
 
 absl::StatusOr<MeasuredModel> ResolveMeasuredModel(const std::string& preset_or_path,
                                                    const ValidationLimits& limits) {

@@ -28,16 +28,12 @@ inline constexpr char kGgufWeights[] = "gguf";      // the file's own
 struct MeasuredModel {
   ArchSpec spec;
   std::string source;                 // what -m named: preset, path or "-"
-  std::string weights = kRandomWeights;
-  // A GGUF's: the open file, its size and the weight type its matrices are stored in.
+  // A GGUF's: the open file (null for random weights) and the weight type its matrices
+  // are stored in.
   std::shared_ptr<const GgufReader> gguf;
-  uint64_t file_bytes = 0;
   std::optional<WeightType> file_weight_type;
 };
 
-// Whether `path` names a GGUF file: a ".gguf" extension (any case), or a readable file
-// whose first four bytes are the GGUF magic.
-bool IsGgufPath(const std::string& path);
 
 // The model `preset_or_path` names (see above). The spec is validated against `limits`.
 // A GGUF that is not LFM2 fails with InvalidArgument "PATH: unsupported architecture X

@@ -337,8 +337,8 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const MeasuredModel& measured,
         {"source", source},
         {"parameters", CountParameters(spec)},
         {"weight_type", std::string(WeightTypeName(model->weight_type()))},
-        {"weights", measured.weights},
-        {"file_bytes", measured.gguf != nullptr ? nlohmann::json(measured.file_bytes)
+        {"weights", measured.gguf != nullptr ? kGgufWeights : kRandomWeights},
+        {"file_bytes", measured.gguf != nullptr ? nlohmann::json(measured.gguf->bytes().size())
                                                 : nlohmann::json(nullptr)},
         {"file_weight_type", file_weight_type},
         {"kv_type", std::string(KvTypeName(protocol.kv_type))},

@@ -18,6 +18,8 @@ ProcMemory ReadProcMemory() {
     if (key == "VmRSS:") m.vm_rss = kib * 1024;
     if (key == "VmSwap:") m.vm_swap = kib * 1024;
     if (key == "VmHWM:") m.vm_hwm = kib * 1024;
+    if (key == "RssAnon:") m.rss_anon = kib * 1024;
+    if (key == "RssFile:") m.rss_file = kib * 1024;
   }
   return m;
 }

@@ -15,6 +15,8 @@ struct ProcMemory {
   uint64_t vm_rss = 0;  // bytes
   uint64_t vm_swap = 0;
   uint64_t vm_hwm = 0;
+  uint64_t rss_anon = 0;  // the parts of vm_rss: anonymous memory and mapped files
+  uint64_t rss_file = 0;
 };
 
 // Reads the current figures of this process (zeros where /proc is unavailable).
