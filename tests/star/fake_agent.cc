@@ -32,10 +32,10 @@ class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
     if (owner_->delay_.count() > 0) std::this_thread::sleep_for(owner_->delay_);
     switch (owner_->mode_.load()) {
       case Mode::kUnavailable:
-        reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "fake agent is down"));
+        owner_->Answer(reactor, grpc::Status(grpc::StatusCode::UNAVAILABLE, "fake agent is down"));
         return reactor;
       case Mode::kInvalidArgument:
-        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "spec: bad"));
+        owner_->Answer(reactor, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "spec: bad"));
         return reactor;
       case Mode::kOk:
         break;
@@ -48,8 +48,9 @@ class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
       case agent::MeasureRequest::kPreset: {
         auto preset = liv::PresetArchSpec(request->preset());
         if (!preset.ok()) {
-          reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                       "preset: " + std::string(preset.status().message())));
+          owner_->Answer(reactor,
+                         grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                      "preset: " + std::string(preset.status().message())));
           return reactor;
         }
         spec = *std::move(preset);
@@ -63,16 +64,16 @@ class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
         }
         absl::StatusOr<ArchSpec> read = ReadGgufSpec(path);
         if (!read.ok()) {
-          reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                       "gguf: " + std::string(read.status().message())));
+          owner_->Answer(reactor, grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                               "gguf: " + std::string(read.status().message())));
           return reactor;
         }
         spec = *std::move(read);
         break;
       }
       default:
-        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                     "model: set spec, preset or gguf"));
+        owner_->Answer(reactor, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                             "model: set spec, preset or gguf"));
         return reactor;
     }
     {
@@ -81,7 +82,8 @@ class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
     }
     *response = SimulatedMeasureResult(spec, request->protocol(), request->weight_type());
     if (response->outcome() == agent::MeasureResult::INVALID) {  // the agent's validation
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, response->message()));
+      owner_->Answer(reactor,
+                     grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, response->message()));
       return reactor;
     }
     response->set_request_id(request->request_id());
@@ -96,7 +98,7 @@ class FakeAgent::Service final : public agent::DeviceAgent::CallbackService {
                             " bytes exceeds the memory cap " +
                             std::to_string(request->memory_cap_bytes()) + " bytes");
     }
-    reactor->Finish(grpc::Status::OK);
+    owner_->Answer(reactor, grpc::Status::OK);
     return reactor;
   }
 
@@ -121,16 +123,57 @@ void FakeAgent::set_models_dir(const std::string& dir) {
   models_dir_ = dir;
 }
 
+void FakeAgent::Answer(grpc::ServerUnaryReactor* reactor, const grpc::Status& status) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (held_) {
+      held_answers_.emplace_back(reactor, status);
+      return;
+    }
+  }
+  reactor->Finish(status);
+}
+
+void FakeAgent::HoldCalls() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  held_ = true;
+}
+
+void FakeAgent::ReleaseCalls() {
+  std::vector<std::pair<grpc::ServerUnaryReactor*, grpc::Status>> answers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ = false;
+    answers.swap(held_answers_);
+  }
+  for (auto& [reactor, status] : answers) reactor->Finish(status);
+}
+
 std::vector<agent::MeasureRequest> FakeAgent::requests() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return requests_;
 }
 
 void FakeAgent::Shutdown() {
+  ReleaseCalls();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now());
     server_.reset();
   }
+}
+
+bool HoldAnswersUntil(const std::vector<FakeAgent*>& agents, const std::function<bool()>& ready,
+                      const std::function<void()>& run) {
+  for (FakeAgent* a : agents) a->HoldCalls();
+  std::thread runner(run);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(50);
+  while (!ready() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const bool held = ready();
+  for (FakeAgent* a : agents) a->ReleaseCalls();
+  runner.join();
+  return held;
 }
 
 }  // namespace nas::star::testing
