@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "star/rng.h"
@@ -157,17 +155,24 @@ TEST(HypervolumeTest, AgreesWithMonteCarloOnALargerSet) {
   EXPECT_NEAR(exact, estimate, 5 * sigma);
 }
 
-TEST(HypervolumeTest, FastEnoughForFiveObjectivesAndHundredsOfPoints) {
+// At the scale of a real front (its speed is star-nsga2-bench's BM_Hypervolume): the order
+// of the points and points they dominate change nothing.
+TEST(HypervolumeTest, FiveObjectivesOfHundredsOfPointsIgnoreOrderAndDominatedPoints) {
   Rng rng(41);
   const Points points = SpherePoints(rng, 200, 5);
-  const auto start = std::chrono::steady_clock::now();
-  const double hv = Hv(points, std::vector<double>(5, 1.1));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::vector<double> ref(5, 1.1);
+  const double hv = Hv(points, ref);
   EXPECT_GT(hv, 0.0);
   EXPECT_LT(hv, std::pow(1.1, 5));
-  EXPECT_LT(seconds, 10.0);
-  std::printf("5-D hypervolume of 200 non-dominated points: %.3f s\n", seconds);
+  Points reversed(points.rbegin(), points.rend());
+  EXPECT_NEAR(Hv(reversed, ref), hv, 1e-12 * hv);
+  Points with_dominated = points;
+  for (const auto& p : points) {
+    std::vector<double> worse = p;
+    for (double& x : worse) x = std::min(x + 0.01, 1.09);
+    with_dominated.push_back(worse);
+  }
+  EXPECT_NEAR(Hv(with_dominated, ref), hv, 1e-12 * hv);
 }
 
 TEST(HypervolumeTest, EvaluationsCountOnlyFeasiblePoints) {
