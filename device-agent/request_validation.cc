@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "liv/formats/gguf_fingerprint.h"
 #include "liv/formats/gguf_reader.h"
 #include "liv/formats/lfm2_gguf_import.h"
 #include "liv/model/arch_spec_validate.h"
@@ -93,7 +94,8 @@ struct GgufModel {
   liv::WeightType weight_type;
 };
 
-absl::StatusOr<GgufModel> ReadGgufModel(const std::string& name, const std::string& models_dir) {
+absl::StatusOr<GgufModel> ReadGgufModel(const std::string& name, const std::string& fingerprint,
+                                        const std::string& models_dir) {
   if (name.empty()) return Invalid("gguf", "empty (a file name in the agent's models dir)");
   if (name.find('/') != std::string::npos || name == "." || name == "..") {
     return Invalid("gguf", absl::StrCat("\"", name,
@@ -113,6 +115,14 @@ absl::StatusOr<GgufModel> ReadGgufModel(const std::string& name, const std::stri
   if (!reader.ok()) return Invalid("gguf", std::string(reader.status().message()));
   auto header = liv::ReadLfm2GgufHeader(*reader);
   if (!header.ok()) return Invalid("gguf", std::string(header.status().message()));
+  if (!fingerprint.empty()) {
+    if (const std::string mine = liv::GgufFingerprint(*reader); mine != fingerprint) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "gguf: ", name, " in the models dir ", models_dir,
+          " is not the coordinator's file (its fingerprint is ", mine,
+          "; gguf_fingerprint is ", fingerprint, ")"));
+    }
+  }
   return GgufModel{std::move(header->spec), header->weight_type};
 }
 
@@ -165,7 +175,7 @@ absl::StatusOr<MeasureRequest> ValidateMeasureRequest(const MeasureRequest& requ
     case MeasureRequest::kSpec:
       break;
     case MeasureRequest::kGguf: {
-      auto gguf = ReadGgufModel(request.gguf(), limits.models_dir);
+      auto gguf = ReadGgufModel(request.gguf(), request.gguf_fingerprint(), limits.models_dir);
       if (!gguf.ok()) return gguf.status();
       if (auto s = liv::ValidateArchSpec(gguf->spec, spec_limits); !s.ok()) {
         return Invalid("gguf", absl::StrCat(request.gguf(), ": ", s.message()));
@@ -175,6 +185,9 @@ absl::StatusOr<MeasureRequest> ValidateMeasureRequest(const MeasureRequest& requ
     }
     default:
       return Invalid("model", "set spec, preset or gguf");
+  }
+  if (!request.gguf_fingerprint().empty() && !request.has_gguf()) {
+    return Invalid("gguf_fingerprint", "set only with gguf");
   }
   if (!out.has_gguf()) {
     if (auto s = liv::ValidateArchSpec(out.spec(), spec_limits); !s.ok()) {

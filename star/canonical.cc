@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "base/fnv1a.h"
+
 namespace nas::star {
 
 ArchSpec CanonicalArchSpec(const ArchSpec& spec) {
@@ -30,23 +32,6 @@ std::string CanonicalHash(const ArchSpec& spec) { return Fnv1a128Hex(CanonicalBy
 
 bool SameArchitecture(const ArchSpec& a, const ArchSpec& b) {
   return CanonicalBytes(a) == CanonicalBytes(b);
-}
-
-std::string Fnv1a128Hex(absl::string_view bytes) {
-  using U128 = unsigned __int128;
-  U128 hash = (U128{0x6c62272e07bb0142ull} << 64) | 0x62b821756295c58dull;
-  const U128 prime = (U128{1} << 88) | 0x13b;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= prime;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  for (int i = 31; i >= 0; --i) {
-    out[i] = kHex[static_cast<unsigned>(hash & 0xf)];
-    hash >>= 4;
-  }
-  return out;
 }
 
 }  // namespace nas::star

@@ -17,7 +17,6 @@
 
 #include <string>
 
-#include "absl/strings/string_view.h"
 #include "proto/arch_spec.pb.h"
 
 namespace nas::star {
@@ -35,9 +34,5 @@ std::string CanonicalHash(const ArchSpec& spec);
 
 // Whether two specs describe the same architecture (equal canonical bytes).
 bool SameArchitecture(const ArchSpec& a, const ArchSpec& b);
-
-// FNV-1a with the 128-bit parameters (offset basis 0x6c62272e07bb014262b821756295c58d,
-// prime 2^88 + 0x13b), as 32 lowercase hex digits, most significant first.
-std::string Fnv1a128Hex(absl::string_view bytes);
 
 }  // namespace nas::star

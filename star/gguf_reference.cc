@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "liv/formats/gguf_fingerprint.h"
 #include "liv/formats/gguf_reader.h"
 #include "liv/formats/lfm2_gguf_import.h"
 #include "liv/runtime/cost_model.h"
@@ -18,6 +19,7 @@ absl::StatusOr<GgufReferenceModel> ReadGgufReference(const std::string& path) {
   model.spec = std::move(header.spec);
   model.weight_type = std::string(liv::WeightTypeName(header.weight_type));
   model.file_name = std::filesystem::path(path).filename().string();
+  model.fingerprint = liv::GgufFingerprint(reader);
   return model;
 }
 
@@ -36,6 +38,7 @@ void MakeGgufPathsAbsolute(const std::string& space_path, SearchSpace* space) {
 void UseGgufModel(const GgufReferenceModel& model, agent::MeasureRequest* request) {
   request->set_gguf(model.file_name);
   request->set_weight_type(model.weight_type);
+  request->set_gguf_fingerprint(model.fingerprint);
 }
 
 }  // namespace nas::star

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/fnv1a.h"
 #include "evaluator/evaluation_settings.h"
 #include "google/protobuf/util/json_util.h"
 #include "star/canonical.h"

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "liv/formats/gguf_fingerprint.h"
 #include "liv/model/arch_spec_io.h"
 #include "liv/model/weight_layout.h"
 #include "liv/runtime/memory_plan.h"
@@ -341,6 +342,8 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const MeasuredModel& measured,
         {"file_bytes", measured.gguf != nullptr ? nlohmann::json(measured.gguf->bytes().size())
                                                 : nlohmann::json(nullptr)},
         {"file_weight_type", file_weight_type},
+        {"file_fingerprint", measured.gguf != nullptr ? nlohmann::json(GgufFingerprint(*measured.gguf))
+                                                      : nlohmann::json(nullptr)},
         {"kv_type", std::string(KvTypeName(protocol.kv_type))},
         {"weight_bytes", plan.weights},
         {"spec", nlohmann::json::parse(spec_json, nullptr, /*allow_exceptions=*/false)}}},

@@ -1,11 +1,14 @@
 // End to end with GGUF checkpoints: a real agent on 127.0.0.1 (ephemeral port) with a
 // --models-dir measures a tiny LFM2 GGUF named by MeasureRequest.gguf with the real
 // liv-measure (the file's own weights, in its weight type), and refuses names outside the
-// dir, missing files and agents without a models dir with the documented gRPC codes.
+// dir, missing files, a file whose fingerprint is not the coordinator's and agents without a
+// models dir with the documented gRPC codes.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "liv/formats/gguf_fingerprint.h"
+#include "liv/formats/gguf_reader.h"
 #include "nlohmann/json.hpp"
 #include "tests/device-agent/agent_test_util.h"
 #include "tests/liv/formats/lfm2_gguf_file.h"
@@ -45,8 +48,12 @@ TEST_F(AgentGgufTest, MeasuresACheckpointOfTheModelsDir) {
   options.limits.models_dir = models_dir_;
   RunningAgent agent = StartAgent(options);
   ASSERT_NE(agent.stub, nullptr);
+  auto file = liv::GgufReader::Open(models_dir_ + "/tiny.gguf");
+  ASSERT_TRUE(file.ok()) << file.status();
+  const std::string fingerprint = liv::GgufFingerprint(*file);
   MeasureRequest request = GgufRequest("tiny.gguf");
   request.set_request_id("gguf-1");
+  request.set_gguf_fingerprint(fingerprint);  // the coordinator holds the same file
   MeasureResult result;
   const grpc::Status status = Call(*agent.stub, request, &result);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -59,6 +66,7 @@ TEST_F(AgentGgufTest, MeasuresACheckpointOfTheModelsDir) {
   EXPECT_EQ(report["model"]["weights"], "gguf");
   EXPECT_EQ(report["model"]["weight_type"], "f32");
   EXPECT_EQ(report["model"]["name"], "tiny-lfm2");
+  EXPECT_EQ(report["model"]["file_fingerprint"], fingerprint);
 }
 
 TEST_F(AgentGgufTest, RejectionsCarryTheirCodes) {
@@ -75,6 +83,12 @@ TEST_F(AgentGgufTest, RejectionsCarryTheirCodes) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(status.error_message(), "gguf: absent.gguf is not a file in the models dir " +
                                         models_dir_);
+  MeasureRequest other_file = GgufRequest("tiny.gguf");
+  other_file.set_gguf_fingerprint(std::string(32, '0'));  // the coordinator's file differs
+  status = Call(*agent.stub, other_file, &result);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("is not the coordinator's file"), std::string::npos)
+      << status.error_message();
 
   RunningAgent bare = StartAgent();  // no models dir
   ASSERT_NE(bare.stub, nullptr);

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "liv/formats/gguf_fingerprint.h"
+#include "liv/formats/gguf_reader.h"
 #include "liv/model/lfm2_presets.h"
 #include "tests/liv/formats/lfm2_gguf_file.h"
 
@@ -179,6 +181,32 @@ TEST_F(GgufRequestTest, AMissingFileIsNotFound) {
   EXPECT_EQ(StatusOf(Gguf("LFM2-350M-Q4_0.gguf")),
             absl::NotFoundError("gguf: LFM2-350M-Q4_0.gguf is not a file in the models dir " +
                                 *dir_));
+}
+
+// The coordinator's fingerprint must be this file's: same name, same checkpoint.
+TEST_F(GgufRequestTest, AFingerprintMustMatchTheFile) {
+  auto reader = liv::GgufReader::Open(*dir_ + "/tiny-q8.gguf");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  const std::string fingerprint = liv::GgufFingerprint(*reader);
+  MeasureRequest same = Gguf("tiny-q8.gguf");
+  same.set_gguf_fingerprint(fingerprint);
+  EXPECT_TRUE(StatusOf(same).ok()) << StatusOf(same);
+
+  MeasureRequest other = Gguf("tiny.gguf");  // the f32 file under the q8 file's fingerprint
+  other.set_gguf_fingerprint(fingerprint);
+  auto tiny = liv::GgufReader::Open(*dir_ + "/tiny.gguf");
+  ASSERT_TRUE(tiny.ok()) << tiny.status();
+  EXPECT_EQ(StatusOf(other),
+            absl::FailedPreconditionError(
+                "gguf: tiny.gguf in the models dir " + *dir_ +
+                " is not the coordinator's file (its fingerprint is " +
+                liv::GgufFingerprint(*tiny) + "; gguf_fingerprint is " + fingerprint + ")"));
+
+  MeasureRequest spec_model;
+  spec_model.set_preset("lfm2-350m");
+  spec_model.set_gguf_fingerprint(fingerprint);
+  EXPECT_EQ(StatusOf(spec_model),
+            absl::InvalidArgumentError("gguf_fingerprint: set only with gguf"));
 }
 
 TEST_F(GgufRequestTest, AnotherArchitectureIsInvalid) {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 
+#include "liv/formats/gguf_fingerprint.h"
+#include "liv/formats/gguf_reader.h"
 #include "star/campaign_snapshot.h"
 #include "star/measure_requests.h"
 #include "star/proxy_quality.h"
@@ -231,7 +233,11 @@ TEST(CampaignTest, AGgufReferenceIsMeasuredAsItsFile) {
                      db)
                   .ok());
   // Generation 1 measures it on both classes, generations 2 and 3 re-measure it: always
-  // as the file, in the file's weight type; every other request is a spec in the space's.
+  // as the file (with its fingerprint), in the file's weight type; every other request is
+  // a spec in the space's.
+  auto file = liv::GgufReader::Open(models + "/tiny-lfm2.gguf");
+  ASSERT_TRUE(file.ok()) << file.status();
+  const std::string fingerprint = liv::GgufFingerprint(*file);
   std::map<std::string, int> gguf_requests;  // per class
   for (FakeAgent* agent : {&fleet.laptop1, &fleet.laptop2, &fleet.phone}) {
     const std::string device = agent == &fleet.phone ? "phone" : "laptop";
@@ -240,6 +246,7 @@ TEST(CampaignTest, AGgufReferenceIsMeasuredAsItsFile) {
         ++gguf_requests[device];
         EXPECT_EQ(r.gguf(), "tiny-lfm2.gguf");
         EXPECT_EQ(r.weight_type(), "q8_0");
+        EXPECT_EQ(r.gguf_fingerprint(), fingerprint);
       } else {
         EXPECT_TRUE(r.has_spec());
         EXPECT_EQ(r.weight_type(), "f32");

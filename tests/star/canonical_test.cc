@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "base/fnv1a.h"
 #include "liv/model/lfm2_presets.h"
 #include "star/genome.h"
 #include "star/genome_layout.h"
@@ -32,6 +33,11 @@ TEST(Fnv1a128Test, PublishedVectors) {
   EXPECT_EQ(Fnv1a128Hex(""), "6c62272e07bb014262b821756295c58d");
   EXPECT_EQ(Fnv1a128Hex("a"), "d228cb696f1a8caf78912b704e4a8964");
   EXPECT_EQ(Fnv1a128Hex("foobar"), "343e1662793c64bf6f0d3597ba446f18");
+  Fnv1a128 pieces;  // fed in pieces, the same digest
+  pieces.Update("foo");
+  pieces.Update("");
+  pieces.Update("bar");
+  EXPECT_EQ(pieces.Hex(), "343e1662793c64bf6f0d3597ba446f18");
 }
 
 TEST(CanonicalTest, HashIsStable) {

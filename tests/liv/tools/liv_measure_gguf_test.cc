@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include "liv/formats/gguf_fingerprint.h"
+#include "liv/formats/gguf_reader.h"
 #include "liv/model/spec_source.h"
 #include "liv/model/weight_layout.h"
 #include "nlohmann/json.hpp"
@@ -44,6 +46,9 @@ TEST(LivMeasureGgufTest, MeasuresTheFilesOwnWeightsInItsType) {
   EXPECT_EQ(model["weight_type"], "f32");
   EXPECT_EQ(model["file_weight_type"], "f32");
   EXPECT_EQ(model["file_bytes"].get<uint64_t>(), std::filesystem::file_size(path));
+  auto file = GgufReader::Open(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(model["file_fingerprint"], GgufFingerprint(*file));
   EXPECT_EQ(model["name"], "tiny-lfm2");
   const ArchSpec spec = LoadArchSpec(testing::kTinyLfm2Spec).value();
   EXPECT_EQ(model["parameters"].get<uint64_t>(), CountParameters(spec));
@@ -91,6 +96,7 @@ TEST(LivMeasureGgufTest, SpecFilesStillGetRandomWeights) {
   EXPECT_EQ(j["model"]["weight_type"], "f32");
   EXPECT_TRUE(j["model"]["file_bytes"].is_null());
   EXPECT_TRUE(j["model"]["file_weight_type"].is_null());
+  EXPECT_TRUE(j["model"]["file_fingerprint"].is_null());
 }
 
 TEST(LivMeasureGgufTest, MemoryCapIsCheckedBeforeLoading) {
