@@ -17,6 +17,7 @@
 namespace nas::liv {
 namespace {
 
+using gguf_test::F32Bytes;
 using gguf_test::Le;
 using gguf_test::Span;
 
@@ -24,12 +25,6 @@ std::string FingerprintOf(const std::string& bytes) {
   absl::StatusOr<GgufReader> reader = GgufReader::FromBytes(Span(bytes), "test.gguf");
   EXPECT_TRUE(reader.ok()) << reader.status();
   return reader.ok() ? GgufFingerprint(*reader) : "";
-}
-
-std::vector<uint8_t> F32Bytes(const std::vector<float>& values) {
-  std::vector<uint8_t> out(values.size() * 4);
-  std::memcpy(out.data(), values.data(), out.size());
-  return out;
 }
 
 // GgufWriterTest.GoldenBytes's 128-byte file; the value is from a separate Python FNV-1a

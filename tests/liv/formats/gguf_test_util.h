@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 
@@ -30,6 +31,13 @@ template <typename T>
 std::string Le(T value) {
   std::string out(sizeof(T), '\0');
   std::memcpy(out.data(), &value, sizeof(T));
+  return out;
+}
+
+// The bytes of F32 tensor data.
+inline std::vector<uint8_t> F32Bytes(const std::vector<float>& values) {
+  std::vector<uint8_t> out(values.size() * sizeof(float));
+  std::memcpy(out.data(), values.data(), out.size());
   return out;
 }
 

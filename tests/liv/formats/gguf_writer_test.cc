@@ -16,15 +16,10 @@ namespace nas::liv {
 namespace {
 
 using gguf_test::Bytes;
+using gguf_test::F32Bytes;
 using gguf_test::Le;
 using gguf_test::Message;
 using ::testing::HasSubstr;
-
-std::vector<uint8_t> F32Bytes(std::initializer_list<float> values) {
-  std::vector<uint8_t> out(values.size() * 4);
-  std::memcpy(out.data(), values.begin(), out.size());
-  return out;
-}
 
 TEST(GgufWriterTest, GoldenBytes) {
   GgufWriter writer;
