@@ -2,9 +2,9 @@
 // and weight type come from the file's header (its tensors are checked, no weights are
 // read), and the agents are asked to measure the file of the same base name in their
 // --models-dir, with its own weights and in its own weight type, provided it has the same
-// fingerprint (liv/formats/gguf_fingerprint.h). Paths in a space are
-// relative to the space file's directory; the loader makes them absolute
-// (MakeGgufPathsAbsolute) so that a recorded space still finds its files on resume.
+// fingerprint (liv/formats/gguf_fingerprint.h). Paths in a space are relative to the space
+// file's directory; the loader makes them absolute (MakeGgufPathsAbsolute) so that a
+// recorded space still finds its files on resume.
 // Stateless; thread-safe.
 #pragma once
 
@@ -24,8 +24,9 @@ struct GgufReferenceModel {
   std::string fingerprint;  // GgufFingerprint: the agents' file of that name must match it
 };
 
-// Reads the header of the GGUF at `path` (and the few pages its fingerprint hashes). Errors name the path: NotFound for a missing
-// file, InvalidArgument for one that is not an LFM2 GGUF ("unsupported architecture X").
+// Reads the header of the GGUF at `path` (and the few pages its fingerprint hashes). Errors
+// name the path: NotFound for a missing file, InvalidArgument for one that is not an LFM2
+// GGUF ("unsupported architecture X").
 absl::StatusOr<GgufReferenceModel> ReadGgufReference(const std::string& path);
 
 // The label of a gguf reference without a name: the file's name without ".gguf".

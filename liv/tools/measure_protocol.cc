@@ -342,8 +342,9 @@ absl::StatusOr<nlohmann::json> RunMeasurement(const MeasuredModel& measured,
         {"file_bytes", measured.gguf != nullptr ? nlohmann::json(measured.gguf->bytes().size())
                                                 : nlohmann::json(nullptr)},
         {"file_weight_type", file_weight_type},
-        {"file_fingerprint", measured.gguf != nullptr ? nlohmann::json(GgufFingerprint(*measured.gguf))
-                                                      : nlohmann::json(nullptr)},
+        {"file_fingerprint", measured.gguf != nullptr
+                                 ? nlohmann::json(GgufFingerprint(*measured.gguf))
+                                 : nlohmann::json(nullptr)},
         {"kv_type", std::string(KvTypeName(protocol.kv_type))},
         {"weight_bytes", plan.weights},
         {"spec", nlohmann::json::parse(spec_json, nullptr, /*allow_exceptions=*/false)}}},
