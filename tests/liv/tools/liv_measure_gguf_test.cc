@@ -13,6 +13,7 @@
 #include "liv/model/weight_layout.h"
 #include "nlohmann/json.hpp"
 #include "tests/liv/formats/lfm2_gguf_file.h"
+#include "tests/liv/formats/lfm2_gguf_test_util.h"
 #include "tests/liv/tools/run_command.h"
 
 namespace nas::liv {
@@ -20,13 +21,15 @@ namespace {
 
 using testing::RunCommand;
 using testing::RunResult;
+using gguf_test::TempPath;
 
 // One short point of each kind: the model is tiny, the test is about the source.
 const std::string kQuickProtocol =
     " -p 8 -d 0 -n 2 -r 1 --warmups 0 -t 1 --no-noise-probe --quiet";
 
-std::string TempPath(const std::string& name) {
-  return (std::filesystem::path(::testing::TempDir()) / name).string();
+// liv-measure's JSON report on `model` with the quick protocol and `flags`.
+nlohmann::json MeasureQuick(const std::string& model, const std::string& flags = "") {
+  return testing::RunJson(NAS_LIV_MEASURE_BIN, "-m " + model + flags + kQuickProtocol);
 }
 
 std::string WriteTiny(const std::string& name, GgmlType type) {
@@ -38,7 +41,7 @@ std::string WriteTiny(const std::string& name, GgmlType type) {
 
 TEST(LivMeasureGgufTest, MeasuresTheFilesOwnWeightsInItsType) {
   const std::string path = WriteTiny("tiny-f32.gguf", GgmlType::kF32);
-  const auto j = testing::RunJson(NAS_LIV_MEASURE_BIN, "-m " + path + kQuickProtocol);
+  const auto j = MeasureQuick(path);
   ASSERT_FALSE(j.is_discarded());
   const auto& model = j["model"];
   EXPECT_EQ(model["source"], path);
@@ -60,18 +63,16 @@ TEST(LivMeasureGgufTest, MeasuresTheFilesOwnWeightsInItsType) {
 
 TEST(LivMeasureGgufTest, WeightsFlagOverridesTheFilesType) {
   const std::string path = WriteTiny("tiny-q8-override.gguf", GgmlType::kQ8_0);
-  const auto j = testing::RunJson(NAS_LIV_MEASURE_BIN, "-m " + path + " -w f32" + kQuickProtocol);
+  const auto j = MeasureQuick(path, " -w f32");
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["model"]["weights"], "gguf");
   EXPECT_EQ(j["model"]["weight_type"], "f32");
   EXPECT_EQ(j["model"]["file_weight_type"], "q8_0");
 }
 
-// Disabled until ImportLfm2Gguf honours Lfm2ImportOptions::weight_type (it builds f32
-// weights for now; the report then truthfully says "f32"): enable with that change.
 TEST(LivMeasureGgufTest, Q8FileIsMeasuredInQ8) {
   const std::string path = WriteTiny("tiny-q8.gguf", GgmlType::kQ8_0);
-  const auto j = testing::RunJson(NAS_LIV_MEASURE_BIN, "-m " + path + kQuickProtocol);
+  const auto j = MeasureQuick(path);
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["model"]["weights"], "gguf");
   EXPECT_EQ(j["model"]["file_weight_type"], "q8_0");
@@ -82,15 +83,14 @@ TEST(LivMeasureGgufTest, RecognisesTheMagicWithoutTheExtension) {
   const std::string gguf = WriteTiny("tiny-magic.gguf", GgmlType::kF32);
   const std::string path = TempPath("tiny-magic.bin");
   std::filesystem::copy_file(gguf, path, std::filesystem::copy_options::overwrite_existing);
-  const auto j = testing::RunJson(NAS_LIV_MEASURE_BIN, "-m " + path + kQuickProtocol);
+  const auto j = MeasureQuick(path);
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["model"]["weights"], "gguf");
   EXPECT_EQ(j["model"]["source"], path);
 }
 
 TEST(LivMeasureGgufTest, SpecFilesStillGetRandomWeights) {
-  const auto j = testing::RunJson(NAS_LIV_MEASURE_BIN,
-                                  "-m " + testing::kTinyLfm2Spec + kQuickProtocol);
+  const auto j = MeasureQuick(testing::kTinyLfm2Spec);
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["model"]["weights"], "random");
   EXPECT_EQ(j["model"]["weight_type"], "f32");
