@@ -61,22 +61,17 @@ TEST(LivMeasureGgufTest, MeasuresTheFilesOwnWeightsInItsType) {
   ASSERT_EQ(j["decode"].size(), 1u);
 }
 
-TEST(LivMeasureGgufTest, WeightsFlagOverridesTheFilesType) {
-  const std::string path = WriteTiny("tiny-q8-override.gguf", GgmlType::kQ8_0);
-  const auto j = MeasureQuick(path, " -w f32");
-  ASSERT_FALSE(j.is_discarded());
-  EXPECT_EQ(j["model"]["weights"], "gguf");
-  EXPECT_EQ(j["model"]["weight_type"], "f32");
-  EXPECT_EQ(j["model"]["file_weight_type"], "q8_0");
-}
-
-TEST(LivMeasureGgufTest, Q8FileIsMeasuredInQ8) {
+// A Q8_0 file is measured in Q8_0 by default, and in -w's type when given.
+TEST(LivMeasureGgufTest, Q8FileIsMeasuredInQ8UnlessTheWeightsFlagOverrides) {
   const std::string path = WriteTiny("tiny-q8.gguf", GgmlType::kQ8_0);
-  const auto j = MeasureQuick(path);
-  ASSERT_FALSE(j.is_discarded());
-  EXPECT_EQ(j["model"]["weights"], "gguf");
-  EXPECT_EQ(j["model"]["file_weight_type"], "q8_0");
-  EXPECT_EQ(j["model"]["weight_type"], "q8_0");
+  for (const auto& [flags, measured] : {std::pair<std::string, std::string>{"", "q8_0"},
+                                        {" -w f32", "f32"}}) {
+    const auto j = MeasureQuick(path, flags);
+    ASSERT_FALSE(j.is_discarded()) << flags;
+    EXPECT_EQ(j["model"]["weights"], "gguf");
+    EXPECT_EQ(j["model"]["weight_type"], measured);
+    EXPECT_EQ(j["model"]["file_weight_type"], "q8_0");
+  }
 }
 
 TEST(LivMeasureGgufTest, RecognisesTheMagicWithoutTheExtension) {
