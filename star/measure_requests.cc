@@ -38,9 +38,9 @@ std::string ProtocolKey(const SearchSpace& space, const DeviceClass& device_clas
 std::string CandidateProtocolKey(const SearchSpace& space, const DeviceClass& device_class,
                                  const std::string& reference_label) {
   std::string key = ProtocolKey(space, device_class);
+  if (reference_label.empty()) return key;  // a searched candidate
   for (const Reference& reference : space.references()) {
-    if (reference.has_gguf() && !reference_label.empty() &&
-        ReferenceLabel(reference) == reference_label) {
+    if (reference.has_gguf() && ReferenceLabel(reference) == reference_label) {
       absl::StrAppend(&key, "-gguf-", std::filesystem::path(reference.gguf()).filename().string());
     }
   }

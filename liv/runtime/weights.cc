@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <new>
 #include <vector>
 
@@ -148,7 +149,10 @@ absl::StatusOr<std::unique_ptr<ModelWeights>> ModelWeights::FromSource(const Arc
 
 float* ModelWeights::mutable_tensor(std::string_view name) {
   for (size_t i = 0; i < layout_.size(); ++i) {
-    const bool owned = tensor_data_[i] >= data_.get() && tensor_data_[i] < data_.get() + bytes_;
+    const std::less_equal<const uint8_t*> at_or_after;  // total order across allocations
+    const std::less<const uint8_t*> before;
+    const bool owned = at_or_after(data_.get(), tensor_data_[i]) &&
+                       before(tensor_data_[i], data_.get() + bytes_);
     if (layout_[i].name == name && storage_[i] == WeightType::kF32 && owned) {
       return const_cast<float*>(reinterpret_cast<const float*>(tensor_data_[i]));
     }

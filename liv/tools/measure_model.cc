@@ -1,11 +1,5 @@
 #include "liv/tools/measure_model.h"
 
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "liv/formats/lfm2_gguf_import.h"
