@@ -7,8 +7,6 @@
 
 #include <filesystem>
 
-#include "liv/formats/gguf_fingerprint.h"
-#include "liv/formats/gguf_reader.h"
 #include "nlohmann/json.hpp"
 #include "tests/device-agent/agent_test_util.h"
 #include "tests/liv/formats/lfm2_gguf_file.h"
@@ -48,9 +46,7 @@ TEST_F(AgentGgufTest, MeasuresACheckpointOfTheModelsDir) {
   options.limits.models_dir = models_dir_;
   RunningAgent agent = StartAgent(options);
   ASSERT_NE(agent.stub, nullptr);
-  auto file = liv::GgufReader::Open(models_dir_ + "/tiny.gguf");
-  ASSERT_TRUE(file.ok()) << file.status();
-  const std::string fingerprint = liv::GgufFingerprint(*file);
+  const std::string fingerprint = liv::testing::FileFingerprint(models_dir_ + "/tiny.gguf");
   MeasureRequest request = GgufRequest("tiny.gguf");
   request.set_request_id("gguf-1");
   request.set_gguf_fingerprint(fingerprint);  // the coordinator holds the same file

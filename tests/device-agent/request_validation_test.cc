@@ -4,8 +4,6 @@
 
 #include <filesystem>
 
-#include "liv/formats/gguf_fingerprint.h"
-#include "liv/formats/gguf_reader.h"
 #include "liv/model/lfm2_presets.h"
 #include "tests/liv/formats/lfm2_gguf_file.h"
 
@@ -154,7 +152,9 @@ TEST_F(GgufRequestTest, KeepsTheFileAndDefaultsToItsWeightType) {
 
   MeasureRequest asked = Gguf("tiny-q8.gguf");
   asked.set_weight_type("f16");
-  EXPECT_EQ(ValidateMeasureRequest(asked, Limits())->weight_type(), "f16");
+  auto f16 = ValidateMeasureRequest(asked, Limits());
+  ASSERT_TRUE(f16.ok()) << f16.status();
+  EXPECT_EQ(f16->weight_type(), "f16");
 }
 
 TEST_F(GgufRequestTest, NamesMustBePlainFileNames) {
@@ -185,22 +185,18 @@ TEST_F(GgufRequestTest, AMissingFileIsNotFound) {
 
 // The coordinator's fingerprint must be this file's: same name, same checkpoint.
 TEST_F(GgufRequestTest, AFingerprintMustMatchTheFile) {
-  auto reader = liv::GgufReader::Open(*dir_ + "/tiny-q8.gguf");
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  const std::string fingerprint = liv::GgufFingerprint(*reader);
+  const std::string fingerprint = liv::testing::FileFingerprint(*dir_ + "/tiny-q8.gguf");
   MeasureRequest same = Gguf("tiny-q8.gguf");
   same.set_gguf_fingerprint(fingerprint);
   EXPECT_TRUE(StatusOf(same).ok()) << StatusOf(same);
 
   MeasureRequest other = Gguf("tiny.gguf");  // the f32 file under the q8 file's fingerprint
   other.set_gguf_fingerprint(fingerprint);
-  auto tiny = liv::GgufReader::Open(*dir_ + "/tiny.gguf");
-  ASSERT_TRUE(tiny.ok()) << tiny.status();
   EXPECT_EQ(StatusOf(other),
             absl::FailedPreconditionError(
                 "gguf: tiny.gguf in the models dir " + *dir_ +
                 " is not the coordinator's file (its fingerprint is " +
-                liv::GgufFingerprint(*tiny) + "; gguf_fingerprint is " + fingerprint + ")"));
+                liv::testing::FileFingerprint(*dir_ + "/tiny.gguf") + "; gguf_fingerprint is " + fingerprint + ")"));
 
   MeasureRequest spec_model;
   spec_model.set_preset("lfm2-350m");

@@ -9,8 +9,6 @@
 #include <memory>
 #include <set>
 
-#include "liv/formats/gguf_fingerprint.h"
-#include "liv/formats/gguf_reader.h"
 #include "star/campaign_snapshot.h"
 #include "star/measure_requests.h"
 #include "star/proxy_quality.h"
@@ -235,9 +233,7 @@ TEST(CampaignTest, AGgufReferenceIsMeasuredAsItsFile) {
   // Generation 1 measures it on both classes, generations 2 and 3 re-measure it: always
   // as the file (with its fingerprint), in the file's weight type; every other request is
   // a spec in the space's.
-  auto file = liv::GgufReader::Open(models + "/tiny-lfm2.gguf");
-  ASSERT_TRUE(file.ok()) << file.status();
-  const std::string fingerprint = liv::GgufFingerprint(*file);
+  const std::string fingerprint = liv::testing::FileFingerprint(models + "/tiny-lfm2.gguf");
   std::map<std::string, int> gguf_requests;  // per class
   for (FakeAgent* agent : {&fleet.laptop1, &fleet.laptop2, &fleet.phone}) {
     const std::string device = agent == &fleet.phone ? "phone" : "laptop";

@@ -165,9 +165,13 @@ void FakeAgent::Shutdown() {
 bool HoldAnswersUntil(const std::vector<FakeAgent*>& agents, const std::function<bool()>& ready,
                       const std::function<void()>& run) {
   for (FakeAgent* a : agents) a->HoldCalls();
-  std::thread runner(run);
+  std::atomic<bool> done{false};
+  std::thread runner([&] {
+    run();
+    done = true;
+  });
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(50);
-  while (!ready() && std::chrono::steady_clock::now() < give_up) {
+  while (!ready() && !done && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   const bool held = ready();

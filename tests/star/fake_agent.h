@@ -5,8 +5,8 @@
 // spec, read from the header of the file of that name in set_models_dir()),
 // echoing its request_id (OUT_OF_MEMORY when the simulated peak exceeds a
 // memory cap the request sets), or fails at the transport level on demand.
-// Keeps every request it answered. Answers can be held back until released
-// (without blocking gRPC's threads), so a test can see which agents are busy at
+// Keeps every request it measured (not those it refused). Answers can be held back until
+// released (without blocking gRPC's threads), so a test can see which agents are busy at
 // once. Thread-safe.
 #pragma once
 
@@ -36,7 +36,7 @@ class FakeAgent {
   uint64_t calls() const { return calls_.load(); }
   void set_mode(Mode mode) { mode_.store(mode); }
   void set_models_dir(const std::string& dir);
-  void HoldCalls();     // calls received from now on get no answer...
+  void HoldCalls();     // answers due from now on are not sent...
   void ReleaseCalls();  // ...until this sends the held answers (Shutdown does too)
   std::vector<agent::MeasureRequest> requests() const;
   void Shutdown();  // the agent vanishes
@@ -59,7 +59,7 @@ class FakeAgent {
 };
 
 // Holds the agents' answers, runs `run` on another thread until `ready` holds (polled, at
-// most 50 s), then releases the answers and waits for `run`. Returns whether `ready` held:
+// most 50 s, or until `run` returns), then releases the answers and waits for `run`. Returns whether `ready` held:
 // tests use it to pin down who is busy when, whatever the scheduler does on a loaded machine.
 bool HoldAnswersUntil(const std::vector<FakeAgent*>& agents, const std::function<bool()>& ready,
                       const std::function<void()>& run);

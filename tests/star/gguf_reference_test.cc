@@ -10,8 +10,6 @@
 #include <filesystem>
 
 #include "google/protobuf/util/message_differencer.h"
-#include "liv/formats/gguf_fingerprint.h"
-#include "liv/formats/gguf_reader.h"
 #include "liv/model/spec_source.h"
 #include "star/measure_requests.h"
 #include "star/search_space.h"
@@ -81,9 +79,8 @@ TEST_F(GgufReferenceTest, RequestsNameTheFileAndItsWeightType) {
   EXPECT_EQ(request.model_case(), agent::MeasureRequest::kGguf);
   EXPECT_EQ(request.gguf(), "tiny-lfm2.gguf");
   EXPECT_EQ(request.weight_type(), "q8_0");
-  auto file = liv::GgufReader::Open(space->references(0).gguf());
-  ASSERT_TRUE(file.ok()) << file.status();
-  EXPECT_EQ(request.gguf_fingerprint(), liv::GgufFingerprint(*file));
+  EXPECT_EQ(request.gguf_fingerprint(),
+            liv::testing::FileFingerprint(space->references(0).gguf()));
   EXPECT_EQ(request.request_id(), "id-1");
   EXPECT_EQ(request.seed(), kMeasurementSeed);
   EXPECT_EQ(request.deadline_seconds(), space->devices(0).deadline_seconds());

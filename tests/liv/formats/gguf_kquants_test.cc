@@ -10,14 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "liv/formats/gguf_dequantize.h"
 #include "liv/formats/gguf_kquants.h"
 #include "liv/formats/gguf_reader.h"
 #include "liv/formats/gguf_writer.h"
 #include "liv/formats/lfm2_gguf_export.h"
 #include "liv/formats/lfm2_gguf_import.h"
-#include "liv/formats/lfm2_gguf_layout.h"
 #include "liv/quant/blocks.h"
+#include "liv/runtime/weight_matrix.h"
 #include "tests/liv/formats/gguf_test_util.h"
 #include "tests/liv/formats/lfm2_gguf_test_util.h"
 

@@ -1,13 +1,17 @@
 // Test helper shared by the liv, device-agent and star tests: writes a small LFM2 GGUF
 // checkpoint (tests/data/specs/tiny_lfm2.textproto, or any expressible spec) with
 // deterministic random weights, so that tests measure and load real files without
-// shipping binaries. Header-only; thread-safe.
+// shipping binaries, and reads a file's fingerprint. Header-only; thread-safe.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "base/status_macros.h"
+#include "liv/formats/gguf_fingerprint.h"
+#include "liv/formats/gguf_reader.h"
 #include "liv/formats/lfm2_gguf_export.h"
 #include "liv/model/spec_source.h"
 #include "liv/runtime/session.h"
@@ -29,6 +33,13 @@ inline absl::Status WriteLfm2Gguf(const ArchSpec& spec, const std::string& path,
 inline absl::Status WriteTinyLfm2Gguf(const std::string& path, GgmlType type = GgmlType::kF32) {
   NAS_ASSIGN_OR_RETURN(ArchSpec spec, LoadArchSpec(kTinyLfm2Spec));
   return WriteLfm2Gguf(spec, path, type);
+}
+
+// GgufFingerprint of the file at `path` ("" and a test failure when it cannot be read).
+inline std::string FileFingerprint(const std::string& path) {
+  absl::StatusOr<GgufReader> reader = GgufReader::Open(path);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  return reader.ok() ? GgufFingerprint(*reader) : "";
 }
 
 // A valid GGUF of the tiny LFM2's metadata (no tensors) that claims another
